@@ -1,0 +1,383 @@
+"""The action plan: councils, their peer challenges, themes, recommendations,
+actions and the progress updates officers write against them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Count, F, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Status(models.TextChoices):
+    """One status vocabulary across the app; RAG colours map from it."""
+
+    NOT_STARTED = "not_started", "Not started"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    COMPLETE = "complete", "Complete"
+
+    @property
+    def tag_colour(self):
+        return STATUS_TAG_COLOURS[self]
+
+    @property
+    def hint(self):
+        return STATUS_HINTS[self]
+
+
+# GOV.UK tag modifiers: the tag always carries the status name, so colour is never alone.
+STATUS_TAG_COLOURS = {
+    Status.NOT_STARTED: "grey",
+    Status.ON_TRACK: "green",
+    Status.AT_RISK: "yellow",
+    Status.OFF_TRACK: "red",
+    Status.COMPLETE: "blue",
+}
+
+STATUS_HINTS = {
+    Status.NOT_STARTED: "Work on this action has not begun yet.",
+    Status.ON_TRACK: "Work is under way and expected to finish by its timescale.",
+    Status.AT_RISK: "Work is under way but may miss its timescale without attention.",
+    Status.OFF_TRACK: "Work has stalled or will miss its timescale; it needs intervention.",
+    Status.COMPLETE: "The action is done and there is evidence of completion.",
+}
+
+
+def derived_status_expression(prefix=""):
+    """A database expression for a recommendation's status from its actions' counts.
+
+    Complete when every action is complete; otherwise the worst of off track,
+    at risk; not started when nothing has begun; on track in between.
+    """
+    total = F(f"{prefix}action_count")
+    return Case(
+        When(**{f"{prefix}action_count": 0}, then=Value(Status.NOT_STARTED)),
+        When(**{f"{prefix}complete_count": total}, then=Value(Status.COMPLETE)),
+        When(**{f"{prefix}off_track_count__gt": 0}, then=Value(Status.OFF_TRACK)),
+        When(**{f"{prefix}at_risk_count__gt": 0}, then=Value(Status.AT_RISK)),
+        When(**{f"{prefix}not_started_count": total}, then=Value(Status.NOT_STARTED)),
+        default=Value(Status.ON_TRACK),
+        output_field=models.CharField(),
+    )
+
+
+class CouncilManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Council(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    website = models.URLField(blank=True)
+
+    objects = CouncilManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class PeerChallengeQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class PeerChallenge(models.Model):
+    """One LGA Corporate Peer Challenge of one council; a council may have several."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="peer_challenges")
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    on_site_from = models.DateField()
+    on_site_to = models.DateField()
+    summary = models.TextField(blank=True)
+    action_plan_published = models.CharField(
+        max_length=100, blank=True, help_text="When the report and action plan were published, as the source says it"
+    )
+    updates_need_approval = models.BooleanField(
+        default=False, help_text="Officers' progress updates wait for a coordinator before they are published"
+    )
+
+    objects = PeerChallengeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-on_site_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(on_site_to__gte=F("on_site_from")), name="challenge_on_site_dates_in_order"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.council} — {self.title}"
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("recommendations:challenge-detail", args=[self.slug])
+
+
+class ThemeManager(models.Manager):
+    def get_by_natural_key(self, challenge_slug, number):
+        return self.get(challenge__slug=challenge_slug, number=number)
+
+
+class Theme(models.Model):
+    """A cluster of recommendations, as the progress review grouped them."""
+
+    challenge = models.ForeignKey(PeerChallenge, on_delete=models.CASCADE, related_name="themes")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    objects = ThemeManager()
+
+    class Meta:
+        ordering = ["challenge", "number"]
+        constraints = [models.UniqueConstraint(fields=["challenge", "number"], name="unique_theme_number")]
+
+    def __str__(self):
+        return f"Theme {self.number}: {self.title}"
+
+    def natural_key(self):
+        return (self.challenge.slug, self.number)
+
+    natural_key.dependencies = ["recommendations.peerchallenge"]
+
+    def get_absolute_url(self):
+        return reverse("recommendations:theme-detail", args=[self.challenge.slug, self.number])
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, challenge_slug, number):
+        return self.get(challenge__slug=challenge_slug, number=number)
+
+    def with_progress(self):
+        """Annotate action counts by status and the derived status of each recommendation."""
+        counts = {
+            "action_count": Count("actions", distinct=True),
+            "complete_count": Count("actions", filter=Q(actions__status=Status.COMPLETE), distinct=True),
+            "off_track_count": Count("actions", filter=Q(actions__status=Status.OFF_TRACK), distinct=True),
+            "at_risk_count": Count("actions", filter=Q(actions__status=Status.AT_RISK), distinct=True),
+            "not_started_count": Count("actions", filter=Q(actions__status=Status.NOT_STARTED), distinct=True),
+        }
+        return self.annotate(**counts).annotate(derived_status=derived_status_expression())
+
+
+class Recommendation(models.Model):
+    challenge = models.ForeignKey(PeerChallenge, on_delete=models.CASCADE, related_name="recommendations")
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="recommendations", null=True, blank=True)
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    text = models.TextField(help_text="The recommendation in full, as the peer team wrote it")
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["challenge", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "number"], name="unique_recommendation_number")
+        ]
+
+    def __str__(self):
+        return f"Recommendation {self.number}: {self.title}"
+
+    def natural_key(self):
+        return (self.challenge.slug, self.number)
+
+    natural_key.dependencies = ["recommendations.peerchallenge", "recommendations.theme"]
+
+    def get_absolute_url(self):
+        return reverse("recommendations:recommendation-detail", args=[self.challenge.slug, self.number])
+
+    @property
+    def status(self):
+        """The derived status; annotated by with_progress() where lists need it."""
+        if hasattr(self, "derived_status"):
+            return Status(self.derived_status)
+        annotated = Recommendation.objects.with_progress().get(pk=self.pk)
+        return Status(annotated.derived_status)
+
+
+class ActionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, challenge_slug, recommendation_number, reference):
+        return self.get(
+            recommendation__challenge__slug=challenge_slug,
+            recommendation__number=recommendation_number,
+            reference=reference,
+        )
+
+    def open(self):
+        return self.exclude(status=Status.COMPLETE)
+
+    def overdue(self, today=None):
+        """Past its due date and not complete."""
+        today = today or timezone.localdate()
+        return self.open().filter(due_date__lt=today)
+
+    def due_within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(due_date__gte=today, due_date__lte=today + timezone.timedelta(days=days))
+
+    def led_by(self, user):
+        return self.filter(lead_officer=user)
+
+    def in_plan_order(self):
+        return self.order_by("recommendation__challenge", "recommendation__number", "reference")
+
+    def overdue_first(self, today=None):
+        """Overdue actions first, then by due date (undated last)."""
+        today = today or timezone.localdate()
+        return self.annotate(
+            is_overdue_rank=Case(
+                When(Q(due_date__lt=today) & ~Q(status=Status.COMPLETE), then=Value(0)),
+                default=Value(1),
+            )
+        ).order_by("is_overdue_rank", F("due_date").asc(nulls_last=True), "reference")
+
+
+class Action(models.Model):
+    """An action-plan item: what will be done, who leads it, by when, and how it is going."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="actions")
+    reference = models.CharField(max_length=20, help_text="The action's number in the plan, e.g. 1.2")
+    description = models.TextField(help_text="What will be done")
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_actions",
+    )
+    lead_role = models.CharField(max_length=200, blank=True, help_text="The post that leads the action")
+    timescale = models.CharField(max_length=100, blank=True, help_text="The timescale as the plan states it")
+    starts_on = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    consideration = models.ForeignKey(
+        "reviews.Consideration",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The progress-review consideration this action carries forward, if any",
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Raised on every change; guards against lost edits")
+    history = HistoricalRecords()
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["recommendation", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "reference"], name="unique_action_reference"),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(due_date__isnull=True) | Q(due_date__gte=F("starts_on")),
+                name="action_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Action {self.reference}: {self.description[:60]}"
+
+    def natural_key(self):
+        return (*self.recommendation.natural_key(), self.reference)
+
+    natural_key.dependencies = ["recommendations.recommendation"]
+
+    def get_absolute_url(self):
+        return reverse("recommendations:action-detail", args=[self.pk])
+
+    @property
+    def status_choice(self):
+        return Status(self.status)
+
+    @property
+    def is_overdue(self):
+        return (
+            self.due_date is not None
+            and self.due_date < timezone.localdate()
+            and self.status != Status.COMPLETE
+        )
+
+    @property
+    def lead(self):
+        """Who leads it, as a reader would say it."""
+        if self.lead_officer and self.lead_role:
+            return f"{self.lead_officer.get_full_name() or self.lead_officer.get_username()} ({self.lead_role})"
+        if self.lead_officer:
+            return self.lead_officer.get_full_name() or self.lead_officer.get_username()
+        return self.lead_role or "Not yet assigned"
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def get_by_natural_key(self, uid):
+        return self.get(uid=uid)
+
+    def published(self):
+        return self.filter(published=True)
+
+    def newest_first(self):
+        return self.order_by("-date", "-created_at", "-pk")
+
+
+class ProgressUpdate(models.Model):
+    """A record of progress on one action at one date. Never overwritten."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="progress_updates")
+    date = models.DateField(default=timezone.localdate)
+    text = models.TextField("What has happened")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    percent_complete = models.PositiveSmallIntegerField(null=True, blank=True)
+    evidence_url = models.URLField("Link to evidence", blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="progress_updates"
+    )
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where the update comes from when no user wrote it in the app"
+    )
+    published = models.BooleanField("Published on the public page", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        get_latest_by = ["date", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
+                name="percent_complete_at_most_100",
+            )
+        ]
+
+    def __str__(self):
+        return f"Update on {self.action.reference} ({self.date:%d %B %Y})"
+
+    def natural_key(self):
+        return (str(self.uid),)
+
+    natural_key.dependencies = ["recommendations.action"]
+
+    @property
+    def status_choice(self):
+        return Status(self.status)
+
+    @property
+    def written_by(self):
+        if self.author:
+            return self.author.get_full_name() or self.author.get_username()
+        return self.source
