@@ -1,22 +1,19 @@
-"""
-URL configuration for cpc_tracker project.
+"""URLs for CPC Tracker. Public pages need no sign-in; staff tools live in Django admin."""
 
-The `urlpatterns` list routes URLs to views. For more information please see:
-    https://docs.djangoproject.com/en/5.2/topics/http/urls/
-Examples:
-Function views
-    1. Add an import:  from my_app import views
-    2. Add a URL to urlpatterns:  path('', views.home, name='home')
-Class-based views
-    1. Add an import:  from other_app.views import Home
-    2. Add a URL to urlpatterns:  path('', Home.as_view(), name='home')
-Including another URLconf
-    1. Import the include() function: from django.urls import include, path
-    2. Add a URL to urlpatterns:  path('blog/', include('blog.urls'))
-"""
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from recommendations.views import HomeView
 
 urlpatterns = [
-    path('admin/', admin.site.urls),
+    path("", HomeView.as_view(), name="home"),
+    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("recommendations.urls")),
+    path("", include("reviews.urls")),
+    path("admin/", admin.site.urls),
 ]
+
+handler404 = "cpc_tracker.views.page_not_found"
+handler500 = "cpc_tracker.views.server_error"

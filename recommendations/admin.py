@@ -1,3 +1,63 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-# Register your models here.
+from .models import Action, Council, PeerChallenge, ProgressUpdate, Recommendation, Theme
+
+
+@admin.register(Council)
+class CouncilAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "website"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(PeerChallenge)
+class PeerChallengeAdmin(admin.ModelAdmin):
+    list_display = ["council", "title", "on_site_from", "on_site_to", "updates_need_approval"]
+    list_filter = ["updates_need_approval", "council"]
+    search_fields = ["council__name", "title", "slug"]
+    list_select_related = ["council"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "challenge"]
+    list_filter = ["challenge"]
+    search_fields = ["title"]
+    list_select_related = ["challenge__council"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "theme", "challenge"]
+    list_filter = ["challenge", "theme"]
+    search_fields = ["title", "text"]
+    list_select_related = ["theme", "challenge__council"]
+
+
+class ProgressUpdateInline(admin.TabularInline):
+    model = ProgressUpdate
+    extra = 0
+    fields = ["date", "status", "text", "published", "author"]
+    raw_id_fields = ["author"]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "description", "recommendation", "lead_officer", "lead_role", "due_date", "status"]
+    list_filter = ["status", "recommendation__challenge", "recommendation__theme"]
+    search_fields = ["reference", "description", "lead_role", "lead_officer__username", "lead_officer__last_name"]
+    list_select_related = ["recommendation__challenge__council", "lead_officer"]
+    raw_id_fields = ["lead_officer", "consideration"]
+    readonly_fields = ["version"]
+    inlines = [ProgressUpdateInline]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "date", "status", "published", "author"]
+    list_filter = ["status", "published", "action__recommendation__challenge"]
+    search_fields = ["text", "action__description", "author__username"]
+    list_select_related = ["action__recommendation__challenge", "author"]
+    raw_id_fields = ["action", "author"]
+    date_hierarchy = "date"

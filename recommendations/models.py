@@ -5,7 +5,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -90,6 +91,91 @@ class Council(models.Model):
 class PeerChallengeQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def status_summaries(self):
+        """For each challenge in this queryset, its StatusSummary (by theme). Two queries in all."""
+        challenge_ids = list(self.values_list("pk", flat=True))
+        summaries = {pk: StatusSummary() for pk in challenge_ids}
+        themes = Theme.objects.filter(challenge__in=challenge_ids).select_related("challenge").order_by("number")
+        for theme in themes:
+            summaries[theme.challenge_id].add_theme(theme)
+        recommendations = (
+            Recommendation.objects.filter(challenge__in=challenge_ids)
+            .with_progress()
+            .values_list("challenge_id", "theme_id", "derived_status")
+        )
+        for challenge_id, theme_id, status in recommendations:
+            summaries[challenge_id].count_recommendation(theme_id, status)
+        actions = (
+            Action.objects.filter(recommendation__challenge__in=challenge_ids)
+            .values_list("recommendation__challenge_id", "recommendation__theme_id", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for challenge_id, theme_id, status, n in actions:
+            summaries[challenge_id].count_actions(theme_id, status, n)
+        return summaries
+
+
+class StatusCounts:
+    """How many recommendations or actions are at each status."""
+
+    def __init__(self):
+        self.counts = {status: 0 for status in Status}
+
+    def add(self, status, n=1):
+        self.counts[Status(status)] += n
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    def __iter__(self):
+        return iter(self.counts.items())
+
+    def __getitem__(self, status):
+        return self.counts[Status(status)]
+
+
+class ThemeSummary:
+    def __init__(self, theme):
+        self.theme = theme
+        self.recommendations = StatusCounts()
+        self.actions = StatusCounts()
+
+
+class StatusSummary:
+    """Counts by status of a challenge's recommendations and actions, per theme and in all."""
+
+    def __init__(self):
+        self.by_theme = {}
+        self.recommendations = StatusCounts()
+        self.actions = StatusCounts()
+
+    def add_theme(self, theme):
+        self.by_theme[theme.pk] = ThemeSummary(theme)
+
+    def count_recommendation(self, theme_id, status):
+        self.recommendations.add(status)
+        if theme_id in self.by_theme:
+            self.by_theme[theme_id].recommendations.add(status)
+
+    def count_actions(self, theme_id, status, n):
+        self.actions.add(status, n)
+        if theme_id in self.by_theme:
+            self.by_theme[theme_id].actions.add(status, n)
+
+    @property
+    def themes(self):
+        return list(self.by_theme.values())
+
+    @property
+    def tables(self):
+        """(what is counted, [(theme, counts)], totals) for recommendations, then actions."""
+        return [
+            ("Recommendations", [(row.theme, row.recommendations) for row in self.themes], self.recommendations),
+            ("Actions", [(row.theme, row.actions) for row in self.themes], self.actions),
+        ]
 
 
 class PeerChallenge(models.Model):
@@ -280,6 +366,10 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["recommendation", "reference"]
+        permissions = [
+            ("change_any_action", "Can update progress on any action"),
+            ("manage_action_plan", "Can manage the action plan and publish updates"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["recommendation", "reference"], name="unique_action_reference"),
             models.CheckConstraint(
@@ -327,6 +417,20 @@ class ProgressUpdateQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(published=True)
+
+    def visible_to(self, user):
+        """Signed-in staff and councillors see drafts too; the public sees published updates only."""
+        if user.is_authenticated:
+            return self.all()
+        return self.published()
+
+    def latest_per_action(self):
+        """Only each action's newest update (a window function, so one query for any number of actions)."""
+        return self.annotate(
+            recency=Window(
+                RowNumber(), partition_by=[F("action_id")], order_by=[F("date").desc(), F("created_at").desc(), F("pk").desc()]
+            )
+        ).filter(recency=1)
 
     def newest_first(self):
         return self.order_by("-date", "-created_at", "-pk")

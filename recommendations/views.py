@@ -1,3 +1,208 @@
-from django.shortcuts import render
+"""Public pages of the action plan: challenges, themes, recommendations and actions."""
 
-# Create your views here.
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import DetailView, ListView
+
+from reviews.models import Finding, ProgressReview
+
+from .models import Action, PeerChallenge, ProgressUpdate, Recommendation, Theme
+
+
+def latest_updates_prefetch(user):
+    """Each action's newest progress update the user may see, as `action.latest_updates`."""
+    return Prefetch(
+        "actions",
+        queryset=Action.objects.select_related("lead_officer")
+        .order_by("reference")
+        .prefetch_related(
+            Prefetch(
+                "progress_updates",
+                queryset=ProgressUpdate.objects.visible_to(user).latest_per_action().select_related("author"),
+                to_attr="latest_updates",
+            )
+        ),
+    )
+
+
+class BreadcrumbsMixin:
+    """Puts the page's breadcrumbs, a list of (label, url) ending with the current page, in the context."""
+
+    def get_breadcrumbs(self):
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["crumbs"] = self.get_breadcrumbs()
+        return context
+
+
+def challenge_crumbs(challenge):
+    return [
+        ("Peer challenges", reverse("home")),
+        (f"{challenge.council.name}", challenge.get_absolute_url()),
+    ]
+
+
+class HomeView(ListView):
+    """Every peer challenge the app tracks, with its status summary by theme."""
+
+    template_name = "recommendations/home.html"
+    context_object_name = "challenges"
+    paginate_by = 10
+
+    def get_queryset(self):
+        return (
+            PeerChallenge.objects.select_related("council")
+            .prefetch_related(Prefetch("progress_reviews", queryset=ProgressReview.objects.order_by("-on_site")))
+            .order_by("council__name", "-on_site_from")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context["challenges"]
+        summaries = PeerChallenge.objects.filter(pk__in=[c.pk for c in page]).status_summaries()
+        context["challenge_summaries"] = [(challenge, summaries[challenge.pk]) for challenge in page]
+        return context
+
+
+class ChallengeMixin:
+    """Pages under /challenges/<slug>/ know their challenge."""
+
+    def get_challenge(self):
+        if not hasattr(self, "_challenge"):
+            self._challenge = get_object_or_404(
+                PeerChallenge.objects.select_related("council"), slug=self.kwargs["slug"]
+            )
+        return self._challenge
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["challenge"] = self.get_challenge()
+        return context
+
+
+class ChallengeDetailView(BreadcrumbsMixin, DetailView):
+    """A challenge's overview: the council, the dates, the review and the summary by theme."""
+
+    model = PeerChallenge
+    context_object_name = "challenge"
+
+    def get_queryset(self):
+        return PeerChallenge.objects.select_related("council").prefetch_related(
+            Prefetch("progress_reviews", queryset=ProgressReview.objects.order_by("-on_site"))
+        )
+
+    def get_breadcrumbs(self):
+        return [("Peer challenges", reverse("home")), (self.object.council.name, None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["summary"] = PeerChallenge.objects.filter(pk=self.object.pk).status_summaries()[self.object.pk]
+        return context
+
+
+class RecommendationListView(BreadcrumbsMixin, ChallengeMixin, ListView):
+    """A challenge's recommendations grouped under their themes, each with its status."""
+
+    context_object_name = "recommendations"
+
+    def get_breadcrumbs(self):
+        return [*challenge_crumbs(self.get_challenge()), ("Recommendations", None)]
+
+    def get_queryset(self):
+        return (
+            Recommendation.objects.filter(challenge=self.get_challenge())
+            .with_progress()
+            .select_related("theme", "challenge")
+            .order_by("theme__number", "number")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        themes = {theme.pk: (theme, []) for theme in self.get_challenge().themes.order_by("number")}
+        unthemed = []
+        for recommendation in context["recommendations"]:
+            themes.get(recommendation.theme_id, (None, unthemed))[1].append(recommendation)
+        context["themes"] = list(themes.values())
+        context["unthemed"] = unthemed
+        return context
+
+
+class RecommendationDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
+    """One recommendation in full, its actions with their latest progress, and what the review found."""
+
+    context_object_name = "recommendation"
+
+    def get_breadcrumbs(self):
+        challenge = self.get_challenge()
+        return [
+            *challenge_crumbs(challenge),
+            ("Recommendations", reverse("recommendations:recommendation-list", args=[challenge.slug])),
+            (f"Recommendation {self.object.number}", None),
+        ]
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Recommendation.objects.with_progress()
+            .select_related("theme", "challenge__council")
+            .prefetch_related(
+                latest_updates_prefetch(self.request.user),
+                Prefetch("findings", queryset=Finding.objects.select_related("review").order_by("order")),
+            ),
+            challenge=self.get_challenge(),
+            number=self.kwargs["number"],
+        )
+
+
+class ThemeDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
+    """One theme on its own: what the review found and its recommendations with their status."""
+
+    context_object_name = "theme"
+
+    def get_breadcrumbs(self):
+        return [*challenge_crumbs(self.get_challenge()), (f"Theme {self.object.number}", None)]
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Theme.objects.select_related("challenge__council").prefetch_related(
+                Prefetch("findings", queryset=Finding.objects.select_related("recommendation").order_by("order")),
+                Prefetch(
+                    "recommendations", queryset=Recommendation.objects.with_progress().order_by("number")
+                ),
+            ),
+            challenge=self.get_challenge(),
+            number=self.kwargs["number"],
+        )
+
+
+class ActionDetailView(BreadcrumbsMixin, DetailView):
+    """One action-plan item and the progress updates the reader may see, newest first."""
+
+    context_object_name = "action"
+    updates_per_page = 20
+
+    def get_breadcrumbs(self):
+        recommendation = self.object.recommendation
+        return [
+            *challenge_crumbs(recommendation.challenge),
+            (f"Recommendation {recommendation.number}", recommendation.get_absolute_url()),
+            (f"Action {self.object.reference}", None),
+        ]
+
+    def get_queryset(self):
+        return Action.objects.select_related(
+            "recommendation__theme", "recommendation__challenge__council", "lead_officer", "consideration"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        updates = (
+            self.object.progress_updates.visible_to(self.request.user).newest_first().select_related("author")
+        )
+        page = Paginator(updates, self.updates_per_page).get_page(self.request.GET.get("page"))
+        context["page_obj"] = page
+        context["updates"] = page.object_list
+        return context

@@ -100,3 +100,18 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     text = factory.Faker("paragraph")
     status = Status.ON_TRACK
     published = True
+
+
+def build_challenge(*, themes=3, recommendations_per_theme=2, actions_per_recommendation=2, updates_per_action=2):
+    """A whole challenge with themes, recommendations, actions and published updates, for budget tests."""
+    challenge = PeerChallengeFactory()
+    number = 0
+    for theme_number in range(1, themes + 1):
+        theme = ThemeFactory(challenge=challenge, number=theme_number)
+        for _ in range(recommendations_per_theme):
+            number += 1
+            recommendation = RecommendationFactory(theme=theme, challenge=challenge, number=number)
+            for a in range(actions_per_recommendation):
+                action = ActionFactory(recommendation=recommendation, reference=f"{number}.{a + 1}")
+                ProgressUpdateFactory.create_batch(updates_per_action, action=action)
+    return challenge

@@ -1,0 +1,68 @@
+# CPC Tracker — `make run` to try it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := .make
+TEST_DATABASE_URL ?= postgres:///cpc_tracker
+PYTEST_ARGS ?=
+
+.PHONY: run test bench load assets venv system-packages postgres clean help
+help:
+	@echo "make run    serve CPC Tracker with the Stockport data on 127.0.0.1:$(PORT)"
+	@echo "make test   run the whole test suite against PostgreSQL (browser tests included)"
+	@echo "make bench  build a large data set and measure every page"
+
+$(STAMP):
+	mkdir -p $(STAMP)
+
+# Python packages, reinstalled when requirements.txt changes.
+$(STAMP)/venv: requirements.txt | $(STAMP)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+venv: $(STAMP)/venv
+
+# npm packages, reinstalled when the lock file changes.
+$(STAMP)/node: package.json package-lock.json | $(STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# GOV.UK Frontend compiled with Sass into static/build (git-ignored).
+static/build/app.css: $(STAMP)/node scripts/build-assets.mjs $(wildcard static/scss/*.scss)
+	npm run --silent build
+assets: static/build/app.css
+
+# Debian packages the tests need: Chromium for the browser tests, fonts and
+# Pango for PDF reports, wrk for the load run. Installed only when missing.
+DEBIAN_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils wrk
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+postgres:
+	./scripts/ensure-postgres.sh
+
+run: venv assets
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(PY) manage.py loaddata stockport_cpc
+	DEBUG=$${DEBUG:-true} $(PY) manage.py create_demo_users
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: system-packages postgres venv assets
+	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(PY) -m pytest -p xdist -n 2 $(PYTEST_ARGS)
+
+bench: system-packages postgres venv assets
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m benchmarks.pages
+
+load: system-packages postgres venv assets
+	DATABASE_URL=$(TEST_DATABASE_URL) ./scripts/load-test.sh
+
+clean:
+	rm -rf $(STAMP) static/build staticfiles

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the environment's defaults for tests, then the real settings.
+
+Tests run with DEBUG off, as production does; static files are served unhashed so that
+tests need no collectstatic. DATABASE_URL (PostgreSQL) comes from `make test`.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("STATIC_MANIFEST", "false")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
