@@ -6,9 +6,11 @@ from django.urls import include, path
 
 from recommendations.views import HomeView
 
+from .forms import SignInForm
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("recommendations.urls")),
     path("", include("reviews.urls")),

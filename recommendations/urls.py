@@ -18,4 +18,6 @@ urlpatterns = [
     ),
     path("challenges/<slug:slug>/themes/<int:number>/", views.ThemeDetailView.as_view(), name="theme-detail"),
     path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action-detail"),
+    path("actions/<int:pk>/update/", views.ProgressUpdateCreateView.as_view(), name="progress-update-create"),
+    path("my-actions/", views.MyActionsView.as_view(), name="my-actions"),
 ]

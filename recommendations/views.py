@@ -1,14 +1,22 @@
 """Public pages of the action plan: challenges, themes, recommendations and actions."""
 
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.generic import DetailView, ListView
+from django.utils import timezone
+from django.views.generic import DetailView, FormView, ListView
+from rules.contrib.views import PermissionRequiredMixin
 
 from reviews.models import Finding, ProgressReview
 
+from .forms import ProgressUpdateForm
+from .history import action_timeline
 from .models import Action, PeerChallenge, ProgressUpdate, Recommendation, Theme
+from .permissions import editable_actions
+from .services import StaleActionError, record_progress_update
 
 
 def latest_updates_prefetch(user):
@@ -170,7 +178,8 @@ class ThemeDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
             Theme.objects.select_related("challenge__council").prefetch_related(
                 Prefetch("findings", queryset=Finding.objects.select_related("recommendation").order_by("order")),
                 Prefetch(
-                    "recommendations", queryset=Recommendation.objects.with_progress().order_by("number")
+                    "recommendations",
+                    queryset=Recommendation.objects.with_progress().select_related("challenge").order_by("number"),
                 ),
             ),
             challenge=self.get_challenge(),
@@ -205,4 +214,87 @@ class ActionDetailView(BreadcrumbsMixin, DetailView):
         page = Paginator(updates, self.updates_per_page).get_page(self.request.GET.get("page"))
         context["page_obj"] = page
         context["updates"] = page.object_list
+        user = self.request.user
+        context["can_update"] = user.has_perm("recommendations.update_action_progress", self.object)
+        if user.is_authenticated:
+            context["timeline"] = action_timeline(self.object)
         return context
+
+
+class MyActionsView(LoginRequiredMixin, ListView):
+    """The actions the signed-in user may update: overdue first, then by due date."""
+
+    template_name = "recommendations/my_actions.html"
+    context_object_name = "actions"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return (
+            editable_actions(self.request.user)
+            .select_related("recommendation__challenge__council", "recommendation__theme", "lead_officer")
+            .overdue_first()
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["updates_any"] = self.request.user.has_perm("recommendations.change_any_action")
+        return context
+
+
+class ProgressUpdateCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormView):
+    """Add a progress update to an action, setting its status. Refused if the action changed meanwhile."""
+
+    permission_required = "recommendations.update_action_progress"
+    form_class = ProgressUpdateForm
+    template_name = "recommendations/progressupdate_form.html"
+
+    def get_permission_object(self):
+        if not hasattr(self, "action"):
+            self.action = get_object_or_404(
+                Action.objects.select_related("recommendation__challenge__council", "lead_officer"),
+                pk=self.kwargs["pk"],
+            )
+        return self.action
+
+    def get_breadcrumbs(self):
+        recommendation = self.action.recommendation
+        return [
+            *challenge_crumbs(recommendation.challenge),
+            (f"Recommendation {recommendation.number}", recommendation.get_absolute_url()),
+            (f"Action {self.action.reference}", self.action.get_absolute_url()),
+            ("Add a progress update", None),
+        ]
+
+    def get_initial(self):
+        return {"status": self.action.status, "date": timezone.localdate(), "version": self.action.version}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["action"] = self.action
+        return context
+
+    def form_valid(self, form):
+        try:
+            record_progress_update(
+                action=self.action,
+                author=self.request.user,
+                seen_version=form.cleaned_data["version"],
+                status=form.cleaned_data["status"],
+                text=form.cleaned_data["text"],
+                date=form.cleaned_data["date"],
+                percent_complete=form.cleaned_data["percent_complete"],
+                evidence_url=form.cleaned_data["evidence_url"],
+                published=form.cleaned_data["published"],
+            )
+        except StaleActionError as stale:
+            form.add_error(
+                None,
+                "Someone else updated this action after you opened this page. Check what changed below, "
+                "then save your update again if it is still right.",
+            )
+            data = form.data.copy()
+            data["version"] = stale.action.version
+            form.data = data
+            return self.render_to_response(self.get_context_data(form=form, changes=stale.changes))
+        messages.success(self.request, f"Progress update saved for action {self.action.reference}")
+        return redirect(self.action)

@@ -22,7 +22,10 @@ class ProgressReviewDetailView(BreadcrumbsMixin, DetailView):
             "peer_team",
             "considerations",
             "indicators",
-            Prefetch("findings", queryset=Finding.objects.select_related("recommendation").order_by("order")),
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.select_related("recommendation__challenge").order_by("order"),
+            ),
         )
 
     def get_context_data(self, **kwargs):
@@ -30,7 +33,7 @@ class ProgressReviewDetailView(BreadcrumbsMixin, DetailView):
         findings_by_theme = {}
         for finding in self.object.findings.all():
             findings_by_theme.setdefault(finding.theme_id, []).append(finding)
-        themes = Theme.objects.filter(challenge=self.object.challenge_id).order_by("number")
+        themes = Theme.objects.filter(challenge=self.object.challenge_id).select_related("challenge").order_by("number")
         context["themes"] = [(theme, findings_by_theme.get(theme.pk, [])) for theme in themes]
         return context
 
@@ -52,7 +55,7 @@ class ConsiderationDetailView(BreadcrumbsMixin, DetailView):
         return Consideration.objects.select_related("review__challenge__council").prefetch_related(
             Prefetch(
                 "actions",
-                queryset=Action.objects.select_related("recommendation", "lead_officer").order_by(
+                queryset=Action.objects.select_related("recommendation__challenge", "lead_officer").order_by(
                     "recommendation__number", "reference"
                 ),
             )

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from recommendations.tests.factories import ActionFactory, build_challenge
-from recommendations.tests.test_views import TestQueryBudgets
+from recommendations.tests.queries import count_queries
 
 from .factories import ConsiderationFactory, IndicatorFactory, PeerTeamMemberFactory, ProgressReviewFactory, build_review
 
@@ -44,6 +44,6 @@ def test_review_and_consideration_pages_stay_within_query_budget(client):
         ActionFactory.create_batch(5, consideration=consideration)
     for url_for, budget in [(lambda r: r.get_absolute_url(), 8),
                             (lambda r: r.considerations.first().get_absolute_url(), 4)]:
-        few = TestQueryBudgets.count_queries(client, url_for(small))
-        many = TestQueryBudgets.count_queries(client, url_for(large))
+        few = count_queries(client, url_for(small))
+        many = count_queries(client, url_for(large))
         assert many == few <= budget

@@ -1,0 +1,103 @@
+"""The history of an action and its progress updates, as a timeline of who changed what and when.
+
+Built from django-simple-history's records in two queries, however long the history is:
+each record is compared with the one before it for the same object, in Python.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+
+from .models import Action, ProgressUpdate, Status
+
+ACTION_FIELDS = ["description", "lead_officer_id", "lead_role", "timescale", "due_date", "status"]
+UPDATE_FIELDS = ["date", "status", "text", "percent_complete", "evidence_url", "published"]
+LABELS = {
+    "description": "What will be done",
+    "lead_officer_id": "Lead officer",
+    "lead_role": "Lead role",
+    "timescale": "Timescale",
+    "due_date": "Due date",
+    "status": "Status",
+    "date": "Date",
+    "text": "What has happened",
+    "percent_complete": "Percentage complete",
+    "evidence_url": "Link to evidence",
+    "published": "Published",
+}
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime
+    who: str
+    title: str
+    changes: list = field(default_factory=list)  # (label, old, new)
+
+
+def _display(name, value, users):
+    if value in (None, ""):
+        return "(blank)"
+    if name == "status":
+        return Status(value).label
+    if name == "published":
+        return "Yes" if value else "No"
+    if name == "lead_officer_id":
+        return users.get(value, "a former user")
+    if name in ("date", "due_date"):
+        return f"{value:%-d %B %Y}"
+    return str(value)
+
+
+def _user_name(user):
+    if user is None:
+        return "The system"
+    return user.get_full_name() or user.get_username()
+
+
+def _entries(records, fields, describe, users):
+    previous = {}
+    entries = []
+    for record in records:
+        before = previous.get(record.id)
+        if before is None or record.history_type == "+":
+            changes = []
+            verb = "added"
+        else:
+            changes = [
+                (LABELS[name], _display(name, getattr(before, name), users), _display(name, getattr(record, name), users))
+                for name in fields
+                if getattr(before, name) != getattr(record, name)
+            ]
+            verb = "deleted" if record.history_type == "-" else "changed"
+        previous[record.id] = record
+        if verb == "changed" and not changes:
+            continue
+        entries.append(TimelineEntry(record.history_date, _user_name(record.history_user), describe(record, verb), changes))
+    return entries
+
+
+def action_timeline(action, limit=50):
+    """Newest first: every recorded change to the action and to its progress updates."""
+    action_records = list(
+        Action.history.filter(id=action.pk).select_related("history_user").order_by("history_date", "history_id")
+    )
+    update_records = list(
+        ProgressUpdate.history.filter(action_id=action.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    lead_ids = {r.lead_officer_id for r in action_records if r.lead_officer_id}
+    users = {
+        user.pk: _user_name(user) for user in get_user_model().objects.filter(pk__in=lead_ids)
+    } if lead_ids else {}
+    entries = _entries(action_records, ACTION_FIELDS, lambda r, verb: f"Action {verb}", users)
+    entries += _entries(
+        update_records,
+        UPDATE_FIELDS,
+        lambda r, verb: f"Progress update of {r.date:%-d %B %Y} {verb}: {Status(r.status).label}",
+        users,
+    )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,14 @@
+"""Counting the SQL queries a page makes, for query-budget tests."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+# Signing in costs the session and the user: two queries on every page.
+SIGNED_IN_QUERIES = 2
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, f"{url} answered {response.status_code}"
+    return len(queries)
