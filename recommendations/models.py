@@ -359,6 +359,12 @@ class Action(models.Model):
         related_name="actions",
         help_text="The progress-review consideration this action carries forward, if any",
     )
+    completion_evidence = models.TextField(
+        "Evidence of completion", blank=True, help_text="What shows the action is done, e.g. a report or decision"
+    )
+    difference_made = models.TextField(
+        "What difference it has made", blank=True, help_text="Shown on the public page once the action is complete"
+    )
     version = models.PositiveIntegerField(default=1, help_text="Raised on every change; guards against lost edits")
     history = HistoricalRecords()
 
@@ -411,12 +417,28 @@ class Action(models.Model):
         return self.lead_role or "Not yet assigned"
 
 
+class Approval(models.TextChoices):
+    """Where an update stands on its way to the public page."""
+
+    NOT_FOR_PUBLICATION = "not_for_publication", "Not for publication"
+    NOT_NEEDED = "not_needed", "Published"
+    AWAITING = "awaiting", "Awaiting approval"
+    APPROVED = "approved", "Approved and published"
+    RETURNED = "returned", "Returned"
+
+
 class ProgressUpdateQuerySet(models.QuerySet):
     def get_by_natural_key(self, uid):
         return self.get(uid=uid)
 
     def published(self):
         return self.filter(published=True)
+
+    def awaiting_approval(self):
+        return self.filter(approval=Approval.AWAITING)
+
+    def returned_to(self, user):
+        return self.filter(approval=Approval.RETURNED, author=user)
 
     def visible_to(self, user):
         """Signed-in staff and councillors see drafts too; the public sees published updates only."""
@@ -453,6 +475,12 @@ class ProgressUpdate(models.Model):
         max_length=200, blank=True, help_text="Where the update comes from when no user wrote it in the app"
     )
     published = models.BooleanField("Published on the public page", default=False)
+    approval = models.CharField(max_length=20, choices=Approval.choices, default=Approval.NOT_FOR_PUBLICATION)
+    return_reason = models.TextField("Why it was returned", blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviewed_updates"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -465,7 +493,11 @@ class ProgressUpdate(models.Model):
             models.CheckConstraint(
                 condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
                 name="percent_complete_at_most_100",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(published=False) | Q(approval__in=[Approval.NOT_NEEDED, Approval.APPROVED]),
+                name="only_approved_updates_are_published",
+            ),
         ]
 
     def __str__(self):
@@ -485,3 +517,18 @@ class ProgressUpdate(models.Model):
         if self.author:
             return self.author.get_full_name() or self.author.get_username()
         return self.source
+
+
+class ReminderSent(models.Model):
+    """A reminder digest emailed to a lead officer, so nobody gets two within a day."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(default=timezone.now)
+    action_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["recipient", "-sent_at"])]
+
+    def __str__(self):
+        return f"Reminder to {self.recipient} at {self.sent_at:%Y-%m-%d %H:%M}"

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .models import Action, ProgressUpdate, Status
+from .models import Action, Approval, ProgressUpdate, Status
 
 
 class StaleActionError(Exception):
@@ -21,14 +21,31 @@ def changes_since(action, seen_version):
     )
 
 
+def publication_of_new_update(*, challenge, author, wants_published):
+    """(published, approval) for a new update: officers' updates wait for a coordinator when the
+    challenge says so; coordinators and admins publish directly."""
+    if not wants_published:
+        return False, Approval.NOT_FOR_PUBLICATION
+    if challenge.updates_need_approval and not author.has_perm("recommendations.manage_action_plan"):
+        return False, Approval.AWAITING
+    return True, Approval.NOT_NEEDED
+
+
 @transaction.atomic
 def record_progress_update(
     *, action, author, seen_version, status, text, date, percent_complete=None, evidence_url="", published=False
 ):
     """Add a progress update and set the action's status to match, if nobody changed it meanwhile."""
-    locked = Action.objects.select_for_update().get(pk=action.pk)
+    locked = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("recommendation__challenge")
+        .get(pk=action.pk)
+    )
     if locked.version != seen_version:
         raise StaleActionError(locked, changes_since(locked, seen_version))
+    published, approval = publication_of_new_update(
+        challenge=locked.recommendation.challenge, author=author, wants_published=published
+    )
     update = ProgressUpdate.objects.create(
         action=locked,
         author=author,
@@ -38,6 +55,7 @@ def record_progress_update(
         percent_complete=percent_complete,
         evidence_url=evidence_url,
         published=published,
+        approval=approval,
     )
     locked.status = update.status
     locked.version += 1

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 
 from recommendations.models import (
     Action,
+    Approval,
     Council,
     PeerChallenge,
     ProgressUpdate,
@@ -100,6 +101,7 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     text = factory.Faker("paragraph")
     status = Status.ON_TRACK
     published = True
+    approval = factory.LazyAttribute(lambda u: Approval.NOT_NEEDED if u.published else Approval.NOT_FOR_PUBLICATION)
 
 
 def build_challenge(*, themes=3, recommendations_per_theme=2, actions_per_recommendation=2, updates_per_action=2):

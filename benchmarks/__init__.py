@@ -1,0 +1,8 @@
+"""Performance benchmarks for CPC Tracker.
+
+- `python -m benchmarks.pages` (`make bench`): builds a large data set in its own database
+  (cpc_tracker_bench, never the developers' cpc_tracker) and times every page in the URLconf.
+- `scripts/load-test.sh` (`make load`): a wrk load run against gunicorn on that database.
+
+Method and results: docs/performance.md.
+"""
