@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "recommendations",
     "reviews",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("recommendations.urls")),
     path("", include("reviews.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

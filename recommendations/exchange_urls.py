@@ -1,0 +1,3 @@
+"""Import and export of the action plan (included in the recommendations namespace)."""
+
+urlpatterns: list = []
