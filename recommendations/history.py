@@ -101,3 +101,47 @@ def action_timeline(action, limit=50):
     )
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
+
+
+@dataclass
+class LeadChange:
+    when: datetime
+    action_id: int
+    reference: str
+    description: str
+    from_name: str
+    to_name: str
+    by: str
+
+
+def lead_changes_involving(user, limit=20):
+    """Reassignments of actions to or from `user`, newest first, from the actions' history.
+
+    Looks only at the history of actions the user has ever led (one query), then compares
+    each record with the one before it.
+    """
+    ever_led = Action.history.filter(lead_officer=user).values("id")
+    records = (
+        Action.history.filter(id__in=ever_led)
+        .select_related("history_user", "lead_officer")
+        .order_by("id", "history_date", "history_id")
+    )
+    changes = []
+    previous = None
+    for record in records:
+        if previous is not None and previous.id == record.id and previous.lead_officer_id != record.lead_officer_id:
+            if user.pk in (previous.lead_officer_id, record.lead_officer_id):
+                changes.append(
+                    LeadChange(
+                        when=record.history_date,
+                        action_id=record.id,
+                        reference=record.reference,
+                        description=record.description,
+                        from_name=_user_name(previous.lead_officer) if previous.lead_officer_id else "nobody",
+                        to_name=_user_name(record.lead_officer) if record.lead_officer_id else "nobody",
+                        by=_user_name(record.history_user),
+                    )
+                )
+        previous = record
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes[:limit]

@@ -1,6 +1,9 @@
 """The action plan: councils, their peer challenges, themes, recommendations,
 actions and the progress updates officers write against them."""
 
+import calendar
+import datetime
+import re
 import uuid
 
 from django.conf import settings
@@ -64,6 +67,27 @@ def derived_status_expression(prefix=""):
         default=Value(Status.ON_TRACK),
         output_field=models.CharField(),
     )
+
+
+QUARTER_PATTERN = re.compile(r"^\s*Q([1-4])\s+(\d{4})\s*/\s*(\d{2})\s*$", re.IGNORECASE)
+
+
+def quarter_dates(timescale):
+    """The first and last day of a financial-year quarter written like "Q2 2024/25", or None.
+
+    Council financial years run April to March: Q1 is April to June, Q4 January to March.
+    """
+    match = QUARTER_PATTERN.match(timescale or "")
+    if not match:
+        return None
+    quarter, start_year, end_year = int(match[1]), int(match[2]), int(match[3])
+    if (start_year + 1) % 100 != end_year:
+        return None
+    first_month = {1: 4, 2: 7, 3: 10, 4: 1}[quarter]
+    year = start_year + 1 if quarter == 4 else start_year
+    first_day = datetime.date(year, first_month, 1)
+    last_day = datetime.date(year, first_month + 2, calendar.monthrange(year, first_month + 2)[1])
+    return first_day, last_day
 
 
 class CouncilManager(models.Manager):
@@ -314,7 +338,7 @@ class ActionQuerySet(models.QuerySet):
 
     def due_within(self, days, today=None):
         today = today or timezone.localdate()
-        return self.open().filter(due_date__gte=today, due_date__lte=today + timezone.timedelta(days=days))
+        return self.open().filter(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days))
 
     def led_by(self, user):
         return self.filter(lead_officer=user)

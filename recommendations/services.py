@@ -1,6 +1,7 @@
 """Writes to the action plan. Each is one transaction: all of it is saved, or none of it."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Action, Approval, ProgressUpdate, Status
 
@@ -33,7 +34,18 @@ def publication_of_new_update(*, challenge, author, wants_published):
 
 @transaction.atomic
 def record_progress_update(
-    *, action, author, seen_version, status, text, date, percent_complete=None, evidence_url="", published=False
+    *,
+    action,
+    author,
+    seen_version,
+    status,
+    text,
+    date,
+    percent_complete=None,
+    evidence_url="",
+    published=False,
+    completion_evidence="",
+    difference_made="",
 ):
     """Add a progress update and set the action's status to match, if nobody changed it meanwhile."""
     locked = (
@@ -58,7 +70,80 @@ def record_progress_update(
         approval=approval,
     )
     locked.status = update.status
+    changed = ["status", "version"]
+    if update.status == Status.COMPLETE:
+        locked.completion_evidence = completion_evidence
+        locked.difference_made = difference_made
+        changed += ["completion_evidence", "difference_made"]
     locked.version += 1
     locked._history_user = author
-    locked.save(update_fields=["status", "version"])
+    locked.save(update_fields=changed)
     return update
+
+
+ACTION_FIELDS = [
+    "reference",
+    "description",
+    "lead_officer",
+    "lead_role",
+    "timescale",
+    "starts_on",
+    "due_date",
+    "status",
+    "consideration",
+    "completion_evidence",
+    "difference_made",
+]
+
+
+@transaction.atomic
+def create_action(*, recommendation, author, **fields):
+    action = Action(recommendation=recommendation, **{name: fields[name] for name in ACTION_FIELDS if name in fields})
+    action._history_user = author
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def change_action(*, action, author, seen_version, **fields):
+    """Save a coordinator's changes to an action, unless someone changed it after they opened the form."""
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    if locked.version != seen_version:
+        raise StaleActionError(locked, changes_since(locked, seen_version))
+    for name in ACTION_FIELDS:
+        if name in fields:
+            setattr(locked, name, fields[name])
+    locked.version += 1
+    locked._history_user = author
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def approve_update(*, update, coordinator):
+    """Publish an officer's update that was awaiting approval."""
+    locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    locked.approval = Approval.APPROVED
+    locked.published = True
+    locked.reviewed_by = coordinator
+    locked.reviewed_at = timezone.now()
+    locked.return_reason = ""
+    locked._history_user = coordinator
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def return_update(*, update, coordinator, reason):
+    """Send an update back to its author with the reason; it stays off the public pages."""
+    locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    locked.approval = Approval.RETURNED
+    locked.published = False
+    locked.reviewed_by = coordinator
+    locked.reviewed_at = timezone.now()
+    locked.return_reason = reason
+    locked._history_user = coordinator
+    locked.save()
+    return locked

@@ -20,5 +20,20 @@ urlpatterns = [
     path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action-detail"),
     path("actions/<int:pk>/update/", views.ProgressUpdateCreateView.as_view(), name="progress-update-create"),
     path("my-actions/", views.MyActionsView.as_view(), name="my-actions"),
+    path("action-plan/", views.ActionPlanView.as_view(), name="action-plan"),
+    path(
+        "challenges/<slug:slug>/recommendations/<int:number>/actions/new/",
+        views.ActionCreateView.as_view(),
+        name="action-create",
+    ),
+    path("actions/<int:pk>/change/", views.ActionUpdateView.as_view(), name="action-update"),
+    path("approvals/", views.ApprovalListView.as_view(), name="approval-list"),
+    path("updates/<int:pk>/approve/", views.ApproveUpdateView.as_view(), name="update-approve"),
+    path("updates/<int:pk>/return/", views.ReturnUpdateView.as_view(), name="update-return"),
+    path(
+        "challenges/<slug:slug>/publishing/",
+        views.PublishingSettingsView.as_view(),
+        name="publishing-settings",
+    ),
     path("", include("recommendations.exchange_urls")),
 ]

@@ -7,16 +7,26 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import DetailView, FormView, ListView
+from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
 from reviews.models import Finding, ProgressReview
 
-from .forms import ProgressUpdateForm
-from .history import action_timeline
-from .models import Action, PeerChallenge, ProgressUpdate, Recommendation, Theme
+from .filters import ActionPlanFilter
+from .forms import ActionForm, ProgressUpdateForm, PublishingSettingsForm, ReturnUpdateForm
+from .history import action_timeline, lead_changes_involving
+from .models import Action, PeerChallenge, ProgressUpdate, Recommendation, Status, Theme
 from .permissions import editable_actions
-from .services import StaleActionError, record_progress_update
+from .services import (
+    StaleActionError,
+    approve_update,
+    change_action,
+    create_action,
+    record_progress_update,
+    return_update,
+)
 
 
 def latest_updates_prefetch(user):
@@ -216,6 +226,7 @@ class ActionDetailView(BreadcrumbsMixin, DetailView):
         context["updates"] = page.object_list
         user = self.request.user
         context["can_update"] = user.has_perm("recommendations.update_action_progress", self.object)
+        context["can_manage"] = user.has_perm("recommendations.manage_action_plan")
         if user.is_authenticated:
             context["timeline"] = action_timeline(self.object)
         return context
@@ -237,7 +248,12 @@ class MyActionsView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["updates_any"] = self.request.user.has_perm("recommendations.change_any_action")
+        user = self.request.user
+        context["updates_any"] = user.has_perm("recommendations.change_any_action")
+        context["returned_updates"] = (
+            ProgressUpdate.objects.returned_to(user).select_related("action", "reviewed_by").newest_first()[:20]
+        )
+        context["lead_changes"] = lead_changes_involving(user)
         return context
 
 
@@ -285,6 +301,8 @@ class ProgressUpdateCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormVi
                 percent_complete=form.cleaned_data["percent_complete"],
                 evidence_url=form.cleaned_data["evidence_url"],
                 published=form.cleaned_data["published"],
+                completion_evidence=form.cleaned_data["completion_evidence"],
+                difference_made=form.cleaned_data["difference_made"],
             )
         except StaleActionError as stale:
             form.add_error(
@@ -298,3 +316,196 @@ class ProgressUpdateCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormVi
             return self.render_to_response(self.get_context_data(form=form, changes=stale.changes))
         messages.success(self.request, f"Progress update saved for action {self.action.reference}")
         return redirect(self.action)
+
+
+class ManagePlanMixin(PermissionRequiredMixin):
+    """Coordinators and admins only: others get 403, anonymous users the sign-in page."""
+
+    permission_required = "recommendations.manage_action_plan"
+
+
+class ActionPlanView(ManagePlanMixin, FilterView):
+    """Every action in one table: filter by challenge, theme, recommendation, lead, status and due date."""
+
+    filterset_class = ActionPlanFilter
+    template_name = "recommendations/action_plan.html"
+    context_object_name = "actions"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Action.objects.select_related(
+            "recommendation__challenge__council", "recommendation__theme", "lead_officer"
+        ).in_plan_order()
+
+
+class ActionFormMixin(ManagePlanMixin, BreadcrumbsMixin):
+    form_class = ActionForm
+    template_name = "recommendations/action_form.html"
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"recommendation": self.recommendation}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"recommendation": self.recommendation}
+
+
+class ActionCreateView(ActionFormMixin, FormView):
+    """Add an action under a recommendation, optionally carrying forward a review consideration."""
+
+    def get_permission_object(self):
+        self.recommendation = get_object_or_404(
+            Recommendation.objects.select_related("challenge__council"),
+            challenge__slug=self.kwargs["slug"],
+            number=self.kwargs["number"],
+        )
+        return None
+
+    def get_initial(self):
+        return {
+            "status": Status.NOT_STARTED,
+            "reference": f"{self.recommendation.number}.{self.recommendation.actions.count() + 1}",
+            "consideration": self.request.GET.get("consideration"),
+        }
+
+    def get_breadcrumbs(self):
+        return [
+            *challenge_crumbs(self.recommendation.challenge),
+            (f"Recommendation {self.recommendation.number}", self.recommendation.get_absolute_url()),
+            ("Add an action", None),
+        ]
+
+    def form_valid(self, form):
+        action = create_action(recommendation=self.recommendation, author=self.request.user, **form.action_fields())
+        messages.success(self.request, f"Action {action.reference} added")
+        return redirect(action)
+
+
+class ActionUpdateView(ActionFormMixin, FormView):
+    """Change an action: wording, lead, timescale, status. Refused if someone changed it meanwhile."""
+
+    def get_permission_object(self):
+        self.action = get_object_or_404(
+            Action.objects.select_related("recommendation__challenge__council", "lead_officer"), pk=self.kwargs["pk"]
+        )
+        self.recommendation = self.action.recommendation
+        return None
+
+    def get_initial(self):
+        action = self.action
+        return {
+            "pk": action.pk,
+            "reference": action.reference,
+            "description": action.description,
+            "lead_officer": action.lead_officer_id,
+            "lead_role": action.lead_role,
+            "timescale": action.timescale,
+            "due_date": action.due_date,
+            "status": action.status,
+            "consideration": action.consideration_id,
+            "completion_evidence": action.completion_evidence,
+            "difference_made": action.difference_made,
+            "version": action.version,
+        }
+
+    def get_breadcrumbs(self):
+        return [
+            *challenge_crumbs(self.recommendation.challenge),
+            (f"Recommendation {self.recommendation.number}", self.recommendation.get_absolute_url()),
+            (f"Action {self.action.reference}", self.action.get_absolute_url()),
+            ("Change", None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"action": self.action}
+
+    def form_valid(self, form):
+        try:
+            change_action(
+                action=self.action,
+                author=self.request.user,
+                seen_version=form.cleaned_data["version"],
+                **form.action_fields(),
+            )
+        except StaleActionError as stale:
+            form.add_error(None, "Someone else changed this action after you opened this page. "
+                                 "Check what changed below, then save again if your changes are still right.")
+            data = form.data.copy()
+            data["version"] = stale.action.version
+            form.data = data
+            return self.render_to_response(self.get_context_data(form=form, changes=stale.changes))
+        messages.success(self.request, f"Action {self.action.reference} saved")
+        return redirect(self.action)
+
+
+class ApprovalListView(ManagePlanMixin, ListView):
+    """Officers' updates waiting for a coordinator before they reach the public pages."""
+
+    template_name = "recommendations/approval_list.html"
+    context_object_name = "updates"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return (
+            ProgressUpdate.objects.awaiting_approval()
+            .select_related("action__recommendation__challenge__council", "author")
+            .order_by("created_at")
+        )
+
+
+class ApproveUpdateView(ManagePlanMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        update = get_object_or_404(ProgressUpdate.objects.awaiting_approval().select_related("action"), pk=pk)
+        approve_update(update=update, coordinator=request.user)
+        messages.success(request, f"Update on action {update.action.reference} approved and published")
+        return redirect("recommendations:approval-list")
+
+
+class ReturnUpdateView(ManagePlanMixin, BreadcrumbsMixin, FormView):
+    form_class = ReturnUpdateForm
+    template_name = "recommendations/return_update_form.html"
+
+    def get_permission_object(self):
+        self.update = get_object_or_404(
+            ProgressUpdate.objects.awaiting_approval().select_related("action__recommendation", "author"),
+            pk=self.kwargs["pk"],
+        )
+        return None
+
+    def get_breadcrumbs(self):
+        return [("Updates awaiting approval", reverse("recommendations:approval-list")), ("Return update", None)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"update": self.update}
+
+    def form_valid(self, form):
+        return_update(update=self.update, coordinator=self.request.user, reason=form.cleaned_data["reason"])
+        messages.success(self.request, f"Update on action {self.update.action.reference} returned to its author")
+        return redirect("recommendations:approval-list")
+
+
+class PublishingSettingsView(ManagePlanMixin, BreadcrumbsMixin, FormView):
+    """Whether officers' updates to a challenge need a coordinator's approval before publication."""
+
+    form_class = PublishingSettingsForm
+    template_name = "recommendations/publishing_settings_form.html"
+
+    def get_permission_object(self):
+        self.challenge = get_object_or_404(PeerChallenge.objects.select_related("council"), slug=self.kwargs["slug"])
+        return None
+
+    def get_initial(self):
+        return {"updates_need_approval": "yes" if self.challenge.updates_need_approval else "no"}
+
+    def get_breadcrumbs(self):
+        return [*challenge_crumbs(self.challenge), ("Publishing settings", None)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"challenge": self.challenge}
+
+    def form_valid(self, form):
+        self.challenge.updates_need_approval = form.cleaned_data["updates_need_approval"]
+        self.challenge.save(update_fields=["updates_need_approval"])
+        messages.success(self.request, "Publishing settings saved")
+        return redirect(self.challenge)

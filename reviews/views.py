@@ -43,6 +43,12 @@ class ConsiderationDetailView(BreadcrumbsMixin, DetailView):
 
     context_object_name = "consideration"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.has_perm("recommendations.manage_action_plan"):
+            context["recommendations"] = self.object.review.challenge.recommendations.order_by("number")
+        return context
+
     def get_breadcrumbs(self):
         review = self.object.review
         return [

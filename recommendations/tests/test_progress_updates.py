@@ -131,6 +131,36 @@ def test_update_dated_in_the_future_is_refused(client, officer, led_action):
     assert not ProgressUpdate.objects.exists()
 
 
+def test_marking_complete_asks_for_evidence_and_the_difference_made(client, officer, led_action):
+    client.force_login(officer)
+
+    response = client.post(update_url(led_action), form_data(led_action, status=Status.COMPLETE))
+
+    text = response.content.decode()
+    assert "Enter the evidence that the action is complete" in text
+    assert "Enter what difference the action has made" in text
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_completed_action_shows_its_evidence_and_difference_on_the_public_page(client, officer, led_action):
+    client.force_login(officer)
+    client.post(
+        update_url(led_action),
+        form_data(
+            led_action,
+            status=Status.COMPLETE,
+            completion_evidence="Report to Cabinet, 5 March 2024",
+            difference_made="Committee reports are now half as long, with executive summaries",
+        ),
+    )
+    client.logout()
+
+    text = client.get(led_action.get_absolute_url()).content.decode()
+
+    assert "Report to Cabinet, 5 March 2024" in text
+    assert "Committee reports are now half as long, with executive summaries" in text
+
+
 def test_a_status_that_does_not_exist_is_refused(client, officer, led_action):
     client.force_login(officer)
 
@@ -192,7 +222,10 @@ def test_update_and_new_status_are_saved_together_or_not_at_all(client, officer,
 
 def test_history_shows_who_changed_what_and_when_to_signed_in_users_only(client, officer, led_action):
     client.force_login(officer)
-    client.post(update_url(led_action), form_data(led_action, status=Status.COMPLETE))
+    client.post(
+        update_url(led_action),
+        form_data(led_action, status=Status.COMPLETE, completion_evidence="Cabinet report", difference_made="Shorter"),
+    )
 
     text = client.get(led_action.get_absolute_url()).content.decode()
     assert "History" in text

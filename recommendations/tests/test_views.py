@@ -72,7 +72,7 @@ def test_signed_in_reader_sees_unpublished_updates_marked_as_such(client):
     text = page_text(client.get(update.action.get_absolute_url()))
 
     assert "Draft for the committee" in text
-    assert "Not published" in text
+    assert "Not for publication" in text
 
 
 def test_public_action_page_hides_unpublished_updates(client):
