@@ -14,7 +14,7 @@ env = environ.Env(
     DEBUG=(bool, False),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
     CSRF_TRUSTED_ORIGINS=(list, []),
-    SECURE_SSL_REDIRECT=(bool, False),
+
     SESSION_COOKIE_AGE=(int, 60 * 60 * 8),
     EMAIL_BACKEND=(str, "django.core.mail.backends.console.EmailBackend"),
     DEFAULT_FROM_EMAIL=(str, "cpc-tracker@localhost"),
@@ -151,7 +151,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 # Safe defaults when DEBUG is off (`manage.py check --deploy`).
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
