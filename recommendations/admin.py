@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Action, Council, PeerChallenge, ProgressUpdate, Recommendation, Theme
+from .models import Action, Council, PeerChallenge, ProgressUpdate, Recommendation, ReminderSent, Theme
 
 
 @admin.register(Council)
@@ -61,3 +61,11 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     list_select_related = ["action__recommendation__challenge", "author"]
     raw_id_fields = ["action", "author"]
     date_hierarchy = "date"
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "sent_at", "action_count"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__username", "recipient__email"]
+    date_hierarchy = "sent_at"
