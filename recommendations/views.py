@@ -337,6 +337,12 @@ class ActionPlanView(ManagePlanMixin, FilterView):
             "recommendation__challenge__council", "recommendation__theme", "lead_officer"
         ).in_plan_order()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filterset.form
+        context["selected_challenge"] = form.cleaned_data.get("challenge") if form.is_valid() else None
+        return context
+
 
 class ActionFormMixin(ManagePlanMixin, BreadcrumbsMixin):
     form_class = ActionForm
