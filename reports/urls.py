@@ -1,5 +1,18 @@
 from django.urls import path
 
+from . import views
+from .feeds import ChallengeUpdatesFeed
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("challenges/<slug:slug>/reports/", views.ReportListView.as_view(), name="report-list"),
+    path("challenges/<slug:slug>/reports/new/", views.ReportCreateView.as_view(), name="report-create"),
+    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
+    path("reports/<int:pk>/issue/", views.ReportIssueView.as_view(), name="report-issue"),
+    path("reports/<int:pk>/report.pdf", views.ReportPdfView.as_view(), name="report-pdf"),
+    path("challenges/<slug:slug>/open-data/", views.OpenDataView.as_view(), name="open-data"),
+    path("challenges/<slug:slug>/open-data/status.csv", views.StatusCsvView.as_view(), name="open-data-csv"),
+    path("challenges/<slug:slug>/open-data/status.json", views.StatusJsonView.as_view(), name="open-data-json"),
+    path("challenges/<slug:slug>/updates.atom", ChallengeUpdatesFeed(), name="updates-feed"),
+]

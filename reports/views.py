@@ -1,3 +1,205 @@
-from django.shortcuts import render
+"""Committee reports (list, create, read, issue, PDF) and a challenge's open data (page, CSV, JSON)."""
 
-# Create your views here.
+import json
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from recommendations.models import PeerChallenge
+from recommendations.views import BreadcrumbsMixin, ChallengeMixin, challenge_crumbs
+
+from . import open_data
+from .forms import CommitteeReportForm
+from .models import CommitteeReport
+from .pdf import html_to_pdf, stylesheet
+from .permissions import readable_reports
+from .services import ReportAlreadyIssued, create_report, issue_report
+
+
+def report_crumbs(challenge):
+    return [*challenge_crumbs(challenge), ("Committee reports", reverse("reports:report-list", args=[challenge.slug]))]
+
+
+class ReportListView(BreadcrumbsMixin, ChallengeMixin, ListView):
+    """A challenge's committee reports: issued ones for everyone, drafts too for signed-in readers."""
+
+    template_name = "reports/committeereport_list.html"
+    context_object_name = "reports"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return readable_reports(self.request.user).for_challenge(self.get_challenge()).newest_first()
+
+    def get_breadcrumbs(self):
+        return [*challenge_crumbs(self.get_challenge()), ("Committee reports", None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_create"] = self.request.user.has_perm("reports.create_report")
+        return context
+
+
+class ReportCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormView):
+    """A coordinator starts a draft report for a committee meeting."""
+
+    permission_required = "reports.create_report"
+    form_class = CommitteeReportForm
+    template_name = "reports/committeereport_form.html"
+
+    def get_permission_object(self):
+        self.challenge = get_object_or_404(PeerChallenge.objects.select_related("council"), slug=self.kwargs["slug"])
+        return None
+
+    def get_breadcrumbs(self):
+        return [*report_crumbs(self.challenge), ("New report", None)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"challenge": self.challenge}
+
+    def form_valid(self, form):
+        report = create_report(challenge=self.challenge, created_by=self.request.user, **form.cleaned_data)
+        messages.success(self.request, "Draft report created")
+        return redirect(report)
+
+
+class ReportMixin(PermissionRequiredMixin):
+    """Views of one report: fetched once, with its challenge, for the permission check and the page."""
+
+    permission_required = "reports.view_report"
+
+    def get_report(self):
+        if not hasattr(self, "_report"):
+            self._report = get_object_or_404(
+                CommitteeReport.objects.select_related("challenge__council"), pk=self.kwargs["pk"]
+            )
+        return self._report
+
+    def get_permission_object(self):
+        return self.get_report()
+
+
+class ReportDetailView(BreadcrumbsMixin, ReportMixin, DetailView):
+    """The report as a web page: executive summary, charts, themes, considerations. Prints cleanly."""
+
+    template_name = "reports/committeereport_detail.html"
+    context_object_name = "report"
+
+    def get_object(self, queryset=None):
+        return self.get_report()
+
+    def get_breadcrumbs(self):
+        return [*report_crumbs(self.object.challenge), (str(self.object), None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["content"] = self.object.content()
+        context["challenge"] = self.object.challenge
+        context["can_issue"] = not self.object.is_issued and self.request.user.has_perm("reports.issue_report")
+        return context
+
+
+class ReportPdfView(ReportMixin, View):
+    """The same report as a PDF, made from the same HTML by WeasyPrint."""
+
+    def get(self, request, pk):
+        report = self.get_report()
+        html = render_to_string(
+            "reports/committeereport_pdf.html",
+            {"report": report, "content": report.content(), "challenge": report.challenge, "css": stylesheet()},
+            request=request,
+        )
+        pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+        return response
+
+
+class ReportIssueView(BreadcrumbsMixin, ReportMixin, TemplateView):
+    """Confirm, then issue: the report's content is frozen as it stands."""
+
+    permission_required = "reports.issue_report"
+    template_name = "reports/committeereport_confirm_issue.html"
+
+    def get_breadcrumbs(self):
+        report = self.get_report()
+        return [*report_crumbs(report.challenge), (str(report), report.get_absolute_url()), ("Issue", None)]
+
+    def already_issued(self):
+        messages.info(self.request, "This report has already been issued and cannot change")
+        return redirect(self.get_report())
+
+    def get(self, request, *args, **kwargs):
+        if self.get_report().is_issued:
+            return self.already_issued()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        report = self.get_report()
+        return super().get_context_data(**kwargs) | {"report": report, "challenge": report.challenge,
+                                                     "previous": report.find_previous()}
+
+    def post(self, request, *args, **kwargs):
+        try:
+            report = issue_report(report=self.get_report(), issued_by=request.user)
+        except ReportAlreadyIssued:
+            return self.already_issued()
+        messages.success(request, "Report issued. Its figures are now fixed as they were at the cut-off date")
+        return redirect(report)
+
+
+class OpenDataView(BreadcrumbsMixin, ChallengeMixin, TemplateView):
+    """What a challenge publishes as open data: the files, their columns, the licence and the date."""
+
+    template_name = "reports/open_data.html"
+
+    def get_breadcrumbs(self):
+        return [*challenge_crumbs(self.get_challenge()), ("Open data", None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = open_data.status_rows(self.get_challenge())
+        context.update(
+            columns=open_data.COLUMNS,
+            licence=open_data.LICENCE,
+            licence_url=open_data.LICENCE_URL,
+            data_date=open_data.data_date(rows),
+            row_count=len(rows),
+        )
+        return context
+
+
+class OpenDataFileMixin(ChallengeMixin):
+    def data_headers(self, response, data_date):
+        challenge = self.get_challenge()
+        response["Link"] = (
+            f'<{open_data.LICENCE_URL}>; rel="license", '
+            f'<{reverse("reports:open-data", args=[challenge.slug])}>; rel="describedby"'
+        )
+        response["X-Data-Date"] = data_date
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+class StatusCsvView(OpenDataFileMixin, View):
+    def get(self, request, slug):
+        challenge = self.get_challenge()
+        rows = open_data.status_rows(challenge)
+        response = HttpResponse(open_data.as_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{challenge.slug}-status.csv"'
+        return self.data_headers(response, open_data.data_date(rows))
+
+
+class StatusJsonView(OpenDataFileMixin, View):
+    def get(self, request, slug):
+        challenge = self.get_challenge()
+        rows = open_data.status_rows(challenge)
+        document = open_data.as_json(challenge, rows)
+        response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=2),
+                                content_type="application/json; charset=utf-8")
+        return self.data_headers(response, document["data_date"])

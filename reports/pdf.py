@@ -1,0 +1,24 @@
+"""Committee reports as PDF: the report's own HTML rendered by WeasyPrint with a print stylesheet read
+from disk. Nothing is fetched over the network (only data: URLs are allowed)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+STYLESHEET = "reports/report-pdf.css"
+
+
+@lru_cache(maxsize=1)
+def stylesheet():
+    """The PDF's CSS, inlined into the HTML so WeasyPrint needs no static file server."""
+    return Path(finders.find(STYLESHEET)).read_text(encoding="utf-8")
+
+
+def html_to_pdf(html, *, base_url):
+    """PDF bytes from `html`. Links are made absolute against `base_url`; headings become bookmarks
+    and <title> the document title (WeasyPrint's defaults)."""
+    fetcher = URLFetcher(allowed_protocols=["data"])
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()

@@ -1,0 +1,361 @@
+"""A committee report's content as a plain, JSON-ready dict: built from the plan as of a cut-off
+date (see the rules in reports/models.py), compared with the previous issued report, and made
+readable for templates.
+
+The dict (``FORMAT`` 1)::
+
+    {
+      "format": 1, "cut_off": "2023-10-16", "council": "...", "challenge": "...", "challenge_slug": "...",
+      "summary": {
+        "actions": {"counts": [{"status": "not_started", "count": 0}, ...], "total": 39},
+        "recommendations": {"counts": [...], "total": 11},
+        "overdue": 0,
+        "themes": [{"number": 1, "title": "...", "actions": {...}, "recommendations": {...}}],
+      },
+      "themes": [{"number": 1, "title": "...", "recommendations": [RECOMMENDATION, ...]}],
+      "unthemed": [RECOMMENDATION, ...],
+      "overdue": [{"id", "reference", "description", "recommendation", "due_date", "status"}],
+      "updates_by_month": [{"month": "2023-10-01", "count": 39}],
+      "review": null | {"id", "on_site", "letter_date",
+                        "considerations": [{"id", "title", "text", "actions": [{"id", "reference",
+                                            "description", "recommendation", "status"}]}],
+                        "indicators": [{"name", "figure", "value", "unit", "comparator",
+                                        "comparator_value", "comparator_label"}]},
+      "changes": CHANGES,
+    }
+
+    RECOMMENDATION = {"id", "number", "title", "status", "actions": [ACTION, ...]}
+    ACTION = {"id", "reference", "description", "lead", "timescale", "due_date", "status", "overdue",
+              "latest_update": null | {"uid", "date", "created_at", "text", "status"}}
+    CHANGES = {"previous": null | {"id", "committee", "meeting_date", "cut_off", "issued_at"},
+               "previous_counts": null | [{"status", "count"}],
+               "status_changes": [{"id", "reference", "description", "old_status", "new_status"}],
+               "new_actions": [{"id", "reference", "description", "status"}],
+               "new_updates": [{"id", "reference", "description", "date", "text"}],
+               "removed_actions": [{"id", "reference", "description"}]}
+
+Dates are ISO strings and statuses their stored values, so the dict survives JSON unchanged.
+"""
+
+import copy
+import datetime
+
+from django.urls import reverse
+
+from recommendations.models import Recommendation, Status
+from reviews.models import ProgressReview
+
+from .selectors import actions_with_published_status, published_updates_by_month
+
+FORMAT = 1
+
+
+def derive_status(statuses):
+    """A recommendation's status from its actions' statuses: the rule of
+    recommendations.models.derived_status_expression, in Python."""
+    statuses = [Status(status) for status in statuses]
+    if not statuses:
+        return Status.NOT_STARTED
+    if all(status == Status.COMPLETE for status in statuses):
+        return Status.COMPLETE
+    if Status.OFF_TRACK in statuses:
+        return Status.OFF_TRACK
+    if Status.AT_RISK in statuses:
+        return Status.AT_RISK
+    if all(status == Status.NOT_STARTED for status in statuses):
+        return Status.NOT_STARTED
+    return Status.ON_TRACK
+
+
+def status_counts(statuses):
+    """{"counts": [{"status", "count"}] in the order of Status, "total"}."""
+    statuses = list(statuses)
+    return {
+        "counts": [{"status": status.value, "count": statuses.count(status)} for status in Status],
+        "total": len(statuses),
+    }
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _lead(action):
+    """The post that leads an action. Officers' names stay out of committee papers and open data."""
+    if action.lead_role:
+        return action.lead_role
+    if action.lead_officer_id:
+        return "Lead officer assigned (role not recorded)"
+    return "Not yet assigned"
+
+
+def _action_entry(action, cut_off):
+    update = action.latest_published_update
+    status = action.published_status
+    return {
+        "id": action.pk,
+        "reference": action.reference,
+        "description": action.description,
+        "lead": _lead(action),
+        "timescale": action.timescale,
+        "due_date": _iso(action.due_date),
+        "status": status.value,
+        "overdue": bool(action.due_date and action.due_date < cut_off and status != Status.COMPLETE),
+        "latest_update": None
+        if update is None
+        else {
+            "uid": str(update.uid),
+            "date": _iso(update.date),
+            "created_at": _iso(update.created_at),
+            "text": update.text,
+            "status": update.status,
+        },
+    }
+
+
+def build_snapshot(*, challenge, cut_off):
+    """The report's content from the plan as of `cut_off`, without the comparison. A fixed number of queries."""
+    actions = actions_with_published_status(challenge, as_of=cut_off)
+    entries = {action.pk: _action_entry(action, cut_off) for action in actions}
+    actions_by_recommendation = {}
+    for action in actions:
+        actions_by_recommendation.setdefault(action.recommendation_id, []).append(entries[action.pk])
+
+    recommendations = list(
+        Recommendation.objects.filter(challenge=challenge).select_related("theme").order_by("number")
+    )
+    themes = {theme.pk: {"number": theme.number, "title": theme.title, "recommendations": []}
+              for theme in challenge.themes.order_by("number")}
+    unthemed = []
+    recommendation_number = {}
+    for recommendation in recommendations:
+        recommendation_number[recommendation.pk] = recommendation.number
+        its_actions = actions_by_recommendation.get(recommendation.pk, [])
+        entry = {
+            "id": recommendation.pk,
+            "number": recommendation.number,
+            "title": recommendation.title,
+            "status": derive_status(a["status"] for a in its_actions).value,
+            "actions": its_actions,
+        }
+        if recommendation.theme_id in themes:
+            themes[recommendation.theme_id]["recommendations"].append(entry)
+        else:
+            unthemed.append(entry)
+
+    theme_summaries = [
+        {
+            "number": theme["number"],
+            "title": theme["title"],
+            "actions": status_counts(a["status"] for r in theme["recommendations"] for a in r["actions"]),
+            "recommendations": status_counts(r["status"] for r in theme["recommendations"]),
+        }
+        for theme in themes.values()
+    ]
+    all_recommendations = [r for theme in themes.values() for r in theme["recommendations"]] + unthemed
+    overdue = [
+        {
+            "id": action.pk,
+            "reference": action.reference,
+            "description": action.description,
+            "recommendation": recommendation_number.get(action.recommendation_id),
+            "due_date": _iso(action.due_date),
+            "status": entries[action.pk]["status"],
+        }
+        for action in sorted(
+            (a for a in actions if entries[a.pk]["overdue"]),
+            key=lambda a: (a.due_date, a.recommendation.number, a.reference),
+        )
+    ]
+    months = published_updates_by_month([challenge.pk], until=cut_off)[challenge.pk]
+
+    return {
+        "format": FORMAT,
+        "cut_off": _iso(cut_off),
+        "council": challenge.council.name,
+        "challenge": challenge.title,
+        "challenge_slug": challenge.slug,
+        "summary": {
+            "actions": status_counts(entry["status"] for entry in entries.values()),
+            "recommendations": status_counts(r["status"] for r in all_recommendations),
+            "overdue": len(overdue),
+            "themes": theme_summaries,
+        },
+        "themes": list(themes.values()),
+        "unthemed": unthemed,
+        "overdue": overdue,
+        "updates_by_month": [{"month": _iso(month), "count": n} for month, n in months],
+        "review": _review(challenge, cut_off, actions, entries, recommendation_number),
+    }
+
+
+def _review(challenge, cut_off, actions, entries, recommendation_number):
+    review = (
+        ProgressReview.objects.filter(challenge=challenge, on_site__lte=cut_off)
+        .order_by("-on_site")
+        .prefetch_related("considerations", "indicators")
+        .first()
+    )
+    if review is None:
+        return None
+    actions_by_consideration = {}
+    for action in actions:
+        if action.consideration_id:
+            entry = entries[action.pk]
+            actions_by_consideration.setdefault(action.consideration_id, []).append(
+                {
+                    "id": action.pk,
+                    "reference": action.reference,
+                    "description": action.description,
+                    "recommendation": recommendation_number.get(action.recommendation_id),
+                    "status": entry["status"],
+                }
+            )
+    return {
+        "id": review.pk,
+        "on_site": _iso(review.on_site),
+        "letter_date": _iso(review.letter_date),
+        "considerations": [
+            {
+                "id": consideration.pk,
+                "title": consideration.title,
+                "text": consideration.text,
+                "actions": actions_by_consideration.get(consideration.pk, []),
+            }
+            for consideration in review.considerations.all()
+        ],
+        "indicators": [
+            {
+                "name": indicator.name,
+                "figure": indicator.figure,
+                "value": None if indicator.value is None else str(indicator.value),
+                "unit": indicator.unit,
+                "comparator": indicator.comparator,
+                "comparator_value": None if indicator.comparator_value is None else str(indicator.comparator_value),
+                "comparator_label": indicator.comparator_label,
+            }
+            for indicator in review.indicators.all()
+        ],
+    }
+
+
+def all_actions(snapshot):
+    """{action id: ACTION} over every recommendation in a snapshot."""
+    recommendations = [r for theme in snapshot["themes"] for r in theme["recommendations"]] + snapshot["unthemed"]
+    return {action["id"]: action for r in recommendations for action in r["actions"]}
+
+
+def _update_key(update):
+    return (update["date"], update["created_at"] or "", update["uid"])
+
+
+def compare(previous, current):
+    """What changed from the `previous` issued report's snapshot to `current`: actions whose status
+    changed, actions that are new, actions (in both) with a newer latest published update, and
+    actions no longer in the plan. Nothing else."""
+    if previous is None:
+        return {"previous_counts": None, "status_changes": [], "new_actions": [], "new_updates": [],
+                "removed_actions": []}
+    before, now = all_actions(previous), all_actions(current)
+    status_changes, new_actions, new_updates = [], [], []
+    for action_id, action in now.items():
+        brief = {"id": action_id, "reference": action["reference"], "description": action["description"]}
+        old = before.get(action_id)
+        if old is None:
+            new_actions.append(brief | {"status": action["status"]})
+            continue
+        if old["status"] != action["status"]:
+            status_changes.append(brief | {"old_status": old["status"], "new_status": action["status"]})
+        latest, old_latest = action["latest_update"], old["latest_update"]
+        if latest and (old_latest is None or (latest["uid"] != old_latest["uid"]
+                                              and _update_key(latest) > _update_key(old_latest))):
+            new_updates.append(brief | {"date": latest["date"], "text": latest["text"]})
+    removed = [
+        {"id": action_id, "reference": action["reference"], "description": action["description"]}
+        for action_id, action in before.items()
+        if action_id not in now
+    ]
+    return {
+        "previous_counts": previous["summary"]["actions"]["counts"],
+        "status_changes": status_changes,
+        "new_actions": new_actions,
+        "new_updates": new_updates,
+        "removed_actions": removed,
+    }
+
+
+def build_report_snapshot(*, challenge, cut_off, previous=None):
+    """The whole content of a report: the plan as of `cut_off` and what changed since `previous`
+    (an issued CommitteeReport, or None)."""
+    snapshot = build_snapshot(challenge=challenge, cut_off=cut_off)
+    changes = compare(previous.snapshot if previous else None, snapshot)
+    changes["previous"] = None if previous is None else {
+        "id": previous.pk,
+        "committee": previous.committee,
+        "meeting_date": _iso(previous.meeting_date),
+        "cut_off": _iso(previous.cut_off),
+        "issued_at": _iso(previous.issued_at),
+    }
+    snapshot["changes"] = changes
+    return snapshot
+
+
+# Making a snapshot readable: ISO strings back to dates, stored values back to Status, links added.
+
+DATE_KEYS = {"cut_off", "due_date", "date", "month", "on_site", "letter_date", "meeting_date"}
+DATETIME_KEYS = {"created_at", "issued_at"}
+STATUS_KEYS = {"status", "old_status", "new_status"}
+
+
+def _convert(value, key=None):
+    if isinstance(value, dict):
+        converted = {k: _convert(v, k) for k, v in value.items()}
+        if "counts" in converted and "total" in converted:
+            converted["by_status"] = {row["status"].value: row["count"] for row in converted["counts"]}
+        if "id" in converted and "reference" in converted and key != "removed_actions":
+            converted["url"] = reverse("recommendations:action-detail", args=[converted["id"]])
+        return converted
+    if isinstance(value, list):
+        return [_convert(item, key) for item in value]
+    if value is None:
+        return None
+    if key in DATE_KEYS:
+        return datetime.date.fromisoformat(value)
+    if key in DATETIME_KEYS:
+        return datetime.datetime.fromisoformat(value)
+    if key in STATUS_KEYS:
+        return Status(value)
+    return value
+
+
+def readable(snapshot, slug=None):
+    """A copy of `snapshot` for templates: dates, statuses, each count table's `by_status`, links
+    (to the challenge's pages under `slug`, its slug now, if it has changed since)."""
+    content = _convert(copy.deepcopy(snapshot))
+    slug = slug or content["challenge_slug"]
+    recommendations = [r for theme in content["themes"] for r in theme["recommendations"]] + content["unthemed"]
+    for recommendation in recommendations:
+        recommendation["url"] = reverse("recommendations:recommendation-detail", args=[slug, recommendation["number"]])
+    for theme in content["themes"]:
+        theme["url"] = reverse("recommendations:theme-detail", args=[slug, theme["number"]])
+    for theme in content["summary"]["themes"]:
+        theme["url"] = reverse("recommendations:theme-detail", args=[slug, theme["number"]])
+    if content["review"]:
+        content["review"]["url"] = reverse("reviews:review-detail", args=[content["review"]["id"]])
+        for consideration in content["review"]["considerations"]:
+            consideration["url"] = reverse("reviews:consideration-detail", args=[consideration["id"]])
+    changes = content["changes"]
+    changes["any"] = any(changes[k] for k in ("status_changes", "new_actions", "new_updates", "removed_actions"))
+    if changes["previous"]:
+        changes["previous"]["url"] = reverse("reports:report-detail", args=[changes["previous"]["id"]])
+    before = {row["status"]: row["count"] for row in changes["previous_counts"] or []}
+    changes["previous_total"] = sum(before.values())
+    changes["total_change"] = content["summary"]["actions"]["total"] - changes["previous_total"]
+    summary = content["summary"]
+    summary["status_rows"] = [
+        {"status": actions["status"], "recommendations": recommendations["count"], "actions": actions["count"]}
+        | ({"before": before[actions["status"]], "change": actions["count"] - before[actions["status"]]}
+           if changes["previous"] else {})
+        for actions, recommendations in zip(summary["actions"]["counts"], summary["recommendations"]["counts"])
+    ]
+    return content
