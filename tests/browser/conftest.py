@@ -1,0 +1,196 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+One browser per test session (per xdist worker), a new browser context per test. Tests that
+use `stockport` get the Stockport peer challenge loaded into the live server's database;
+`signed_in_page(role)` signs in through the real sign-in form and returns the page.
+"""
+
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from .pages import ROLES
+
+HERE = Path(__file__).resolve().parent
+ARTIFACTS = HERE.parents[1] / "test-artifacts"
+PASSWORD = "correct-horse-battery-staple"  # UserFactory's
+STOCKPORT = "stockport-cpc-2022"
+OFFICERS_ACTION = (10, "10.2")  # Stockport's recommendation 10, "Roll out training for staff on reports"
+TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": browser_type_launch_args.get("headless", True),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Pages are addressed by path (page.goto("/my-actions/")) on pytest-django's live server."""
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "locale": "en-GB",
+        "timezone_id": "Europe/London",
+        "viewport": {"width": 1280, "height": 800},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request):
+    """Put back the role groups a transactional test's flush removed (they come from a data migration)."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group, Permission
+
+    from recommendations.roles import ROLE_PERMISSIONS
+
+    for name, permissions in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for permission in permissions:
+            app_label, codename = permission.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+class Stockport:
+    """The loaded Stockport data, for building URLs: the objects a page needs, fetched when first asked for."""
+
+    def __init__(self, officer):
+        self.officer = officer
+
+    @cached_property
+    def challenge(self):
+        from recommendations.models import PeerChallenge
+
+        return PeerChallenge.objects.get(slug=STOCKPORT)
+
+    @cached_property
+    def theme(self):
+        return self.challenge.themes.get(number=1)
+
+    @cached_property
+    def recommendation(self):
+        """The recommendation holding the officer's action."""
+        return self.challenge.recommendations.get(number=OFFICERS_ACTION[0])
+
+    @cached_property
+    def action(self):
+        """The action the officer leads."""
+        return self.recommendation.actions.get(reference=OFFICERS_ACTION[1])
+
+    @cached_property
+    def review(self):
+        return self.challenge.progress_reviews.get()
+
+    @cached_property
+    def consideration(self):
+        return self.review.considerations.order_by("order").first()
+
+    @cached_property
+    def awaiting_update(self):
+        """An officer's update on their action, waiting for a coordinator's approval."""
+        from recommendations.models import Approval
+        from recommendations.tests.factories import ProgressUpdateFactory
+
+        return ProgressUpdateFactory(
+            action=self.action,
+            author=self.officer,
+            text="Training sessions booked for January; waiting for approval.",
+            published=False,
+            approval=Approval.AWAITING,
+        )
+
+    @cached_property
+    def draft_report(self):
+        """A draft committee report on Stockport's progress."""
+        from reports.tests.factories import CommitteeReportFactory
+
+        return CommitteeReportFactory(challenge=self.challenge)
+
+    @cached_property
+    def issued_report(self):
+        """An issued committee report, which the public may read."""
+        from reports.tests.factories import issued_report
+
+        return issued_report(challenge=self.challenge)
+
+    def url(self, name, *args):
+        return reverse(name, args=args)
+
+
+@pytest.fixture
+def stockport(live_server, officer):
+    """Stockport's peer challenge in the live server's database, with `officer` leading action 10.2."""
+    call_command("loaddata", "stockport_cpc", verbosity=0)
+    site = Stockport(officer)
+    site.action.lead_officer = officer
+    site.action.save(update_fields=["lead_officer"])
+    return site
+
+
+# The root conftest's fixture for each role's user; "anonymous" is nobody.
+ROLE_FIXTURES = {
+    "anonymous": None,
+    "lead officer": "officer",
+    "other officer": "other_officer",
+    "coordinator": "coordinator",
+    "scrutiny member": "scrutiny_member",
+    "admin": "superuser",
+}
+
+
+@pytest.fixture
+def signed_in_page(request, new_context, live_server):
+    """signed_in_page(role) is a page in a new browser context, signed in as that role through the
+    sign-in form ('anonymous': not signed in). Roles: tests.browser.pages.ROLES."""
+    assert set(ROLE_FIXTURES) == set(ROLES)
+
+    def open_page(role):
+        context = new_context()
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        if ROLE_FIXTURES[role] is not None:
+            user = request.getfixturevalue(ROLE_FIXTURES[role])
+            page.goto(reverse("login"))
+            page.get_by_label("Username").fill(user.username)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_text("Signed in as")).to_be_attached()
+        return page
+
+    return open_page
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    """test-artifacts/ at the project root (git-ignored): screenshots and PDFs to eyeball."""
+    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
