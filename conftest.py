@@ -72,3 +72,39 @@ def sign_in_as(client, officer, other_officer, coordinator, scrutiny_member, sup
         return user
 
     return sign_in
+
+
+# Browser tests (tests/browser, and any test using Playwright's `page`): Debian's Chromium, never a
+# download, against pytest-django's live server. Defined here so every test shares one set-up.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": browser_type_launch_args.get("headless", True),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """Pages are addressed by path (page.goto("/my-actions/")) on pytest-django's live server."""
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "locale": "en-GB",
+        "timezone_id": "Europe/London",
+        "viewport": {"width": 1280, "height": 800},
+    }

@@ -9,6 +9,8 @@ import os
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("STATIC_MANIFEST", "false")
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls there are safe in tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from .settings import *  # noqa: E402,F403
 

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from recommendations.roles import ensure_role_groups
 from recommendations.models import (
     Action,
     Approval,
@@ -33,8 +34,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
         if create and extracted:
+            groups = ensure_role_groups()
             for name in extracted:
-                self.groups.add(Group.objects.get_or_create(name=name)[0])
+                self.groups.add(groups.get(name) or Group.objects.get_or_create(name=name)[0])
 
 
 class CouncilFactory(factory.django.DjangoModelFactory):

@@ -2,7 +2,6 @@
 and signed in as a coordinator, with the Stockport data and reports in every state."""
 
 import datetime
-import os
 
 import pytest
 from django.core.management import call_command
@@ -16,8 +15,6 @@ from reviews.models import ProgressReview
 
 from .factories import CommitteeReportFactory, issued_report
 
-# Playwright's sync API runs an event loop in the test's thread; Django's ORM is safe here (as in `make test`).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,15 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def role_groups(transactional_db):
     """Put back the role groups (from a data migration) that an earlier transactional test's flush removed."""
-    from django.contrib.auth.models import Group, Permission
+    from recommendations.roles import ensure_role_groups
 
-    from recommendations.roles import ROLE_PERMISSIONS
-
-    for name, permissions in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for permission in permissions:
-            app_label, codename = permission.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    ensure_role_groups()
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from recommendations.roles import ensure_role_groups
+
 from .pages import ROLES
 
 HERE = Path(__file__).resolve().parent
@@ -29,55 +31,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "headless": browser_type_launch_args.get("headless", True),
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
-
-
-@pytest.fixture(scope="session")
-def base_url(live_server):
-    """Pages are addressed by path (page.goto("/my-actions/")) on pytest-django's live server."""
-    return live_server.url
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {
-        **browser_context_args,
-        "locale": "en-GB",
-        "timezone_id": "Europe/London",
-        "viewport": {"width": 1280, "height": 800},
-    }
-
-
 @pytest.fixture(autouse=True)
 def _role_groups(request):
     """Put back the role groups a transactional test's flush removed (they come from a data migration)."""
     if "live_server" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db")
-    from django.contrib.auth.models import Group, Permission
-
-    from recommendations.roles import ROLE_PERMISSIONS
-
-    for name, permissions in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for permission in permissions:
-            app_label, codename = permission.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    ensure_role_groups()
 
 
 class Stockport:

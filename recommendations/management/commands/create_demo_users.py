@@ -27,10 +27,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--challenge", default="stockport-cpc-2022", help="whose actions the demo officers lead")
 
-    @transaction.atomic
     def handle(self, *args, challenge, **options):
         if not settings.DEBUG:
             raise CommandError("Demo users are for local development only: set DEBUG=true to create them.")
+        self.create_demo_users(challenge)
+
+    @transaction.atomic
+    def create_demo_users(self, challenge):
         User = get_user_model()
         for username, first_name, last_name, group_name, led in DEMO_USERS:
             user, created = User.objects.get_or_create(
