@@ -69,8 +69,11 @@ def record_progress_update(
         published=published,
         approval=approval,
     )
-    locked.status = update.status
-    changed = ["status", "version"]
+    changed = ["version"]
+    if approval != Approval.AWAITING:
+        # An update waiting for a coordinator changes the action's status only once approved.
+        locked.status = update.status
+        changed.append("status")
     if update.status == Status.COMPLETE:
         locked.completion_evidence = completion_evidence
         locked.difference_made = difference_made
@@ -132,6 +135,13 @@ def approve_update(*, update, coordinator):
     locked.return_reason = ""
     locked._history_user = coordinator
     locked.save()
+    action = Action.objects.select_for_update().get(pk=locked.action_id)
+    newer = action.progress_updates.filter(date__gt=locked.date).exclude(approval=Approval.AWAITING).exists()
+    if not newer:
+        action.status = locked.status
+        action.version += 1
+        action._history_user = coordinator
+        action.save(update_fields=["status", "version"])
     return locked
 
 

@@ -69,7 +69,8 @@ def recommendation(led_action):
 @pytest.fixture
 def awaiting_update(led_action, officer):
     return ProgressUpdateFactory(
-        action=led_action, author=officer, published=False, approval=Approval.AWAITING, text="Please publish me"
+        action=led_action, author=officer, published=False, approval=Approval.AWAITING, text="Please publish me",
+        status=Status.AT_RISK,
     )
 
 
@@ -275,6 +276,8 @@ class TestApproval:
 
         update = ProgressUpdate.objects.get()
         assert update.approval == Approval.AWAITING and not update.published
+        led_action.refresh_from_db()
+        assert led_action.status == Status.ON_TRACK, "an unapproved update must not change the public status"
         client.logout()
         assert "Waiting for the coordinator" not in client.get(led_action.get_absolute_url()).content.decode()
         assert "Waiting for the coordinator" not in client.get(
@@ -296,6 +299,8 @@ class TestApproval:
 
         client.post(reverse("recommendations:update-approve", args=[awaiting_update.pk]))
 
+        awaiting_update.action.refresh_from_db()
+        assert awaiting_update.action.status == awaiting_update.status
         client.logout()
         public = client.get(awaiting_update.action.recommendation.get_absolute_url()).content.decode()
         assert "Please publish me" in public
