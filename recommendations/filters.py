@@ -9,6 +9,13 @@ from django.contrib.auth import get_user_model
 from .models import Action, PeerChallenge, Status, Theme
 
 
+class Select(forms.Select):
+    """A select that renders its options in one template rather than one template per option:
+    the filters list every theme and lead, and per-option templates made the page slow."""
+
+    template_name = "recommendations/widgets/select.html"
+
+
 class ThemeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, theme):
         return f"{theme.challenge.council.name}: theme {theme.number}, {theme.title}"
@@ -46,12 +53,14 @@ class ActionPlanFilterForm(forms.Form):
 
 class ActionPlanFilter(django_filters.FilterSet):
     challenge = django_filters.ModelChoiceFilter(
+        widget=Select,
         label="Peer challenge",
         field_name="recommendation__challenge",
         queryset=PeerChallenge.objects.select_related("council").order_by("council__name"),
         empty_label="All peer challenges",
     )
     theme = ThemeFilter(
+        widget=Select,
         label="Theme",
         field_name="recommendation__theme",
         queryset=Theme.objects.select_related("challenge__council").order_by("challenge__council__name", "number"),
@@ -61,19 +70,22 @@ class ActionPlanFilter(django_filters.FilterSet):
         label="Recommendation number", field_name="recommendation__number", min_value=1
     )
     lead = LeadFilter(
+        widget=Select,
         label="Lead officer",
         field_name="lead_officer",
         queryset=get_user_model().objects.filter(led_actions__isnull=False).distinct().order_by("first_name"),
         empty_label="Anyone",
     )
-    status = django_filters.ChoiceFilter(label="Status", choices=Status.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(widget=Select, label="Status", choices=Status.choices, empty_label="Any status")
     due = django_filters.ChoiceFilter(
+        widget=Select,
         label="Due",
         choices=[("overdue", "Overdue"), ("within_30_days", "Due within 30 days")],
         method="filter_due",
         empty_label="Any time",
     )
     sort = django_filters.OrderingFilter(
+        widget=Select,
         label="Sort by",
         empty_label="Plan order",
         fields=(

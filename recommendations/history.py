@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import F, Window
+from django.db.models.functions import Coalesce, Lag, RowNumber
 
 from .models import Action, ProgressUpdate, Status
 
@@ -117,31 +119,35 @@ class LeadChange:
 def lead_changes_involving(user, limit=20):
     """Reassignments of actions to or from `user`, newest first, from the actions' history.
 
-    Looks only at the history of actions the user has ever led (one query), then compares
-    each record with the one before it.
+    The database compares each history record with the one before it (window functions), so
+    only the records where the lead changed come back, however long the history is.
     """
+    ordering = [F("history_date").asc(), F("history_id").asc()]
     ever_led = Action.history.filter(lead_officer=user).values("id")
     records = (
         Action.history.filter(id__in=ever_led)
+        .annotate(
+            lead=Coalesce("lead_officer_id", 0),
+            previous_lead=Window(Lag(Coalesce("lead_officer_id", 0)), partition_by=[F("id")], order_by=ordering),
+            position=Window(RowNumber(), partition_by=[F("id")], order_by=ordering),
+        )
+        .filter(position__gt=1)
+        .exclude(previous_lead=F("lead"))
         .select_related("history_user", "lead_officer")
-        .order_by("id", "history_date", "history_id")
+        .order_by("-history_date")
     )
-    changes = []
-    previous = None
-    for record in records:
-        if previous is not None and previous.id == record.id and previous.lead_officer_id != record.lead_officer_id:
-            if user.pk in (previous.lead_officer_id, record.lead_officer_id):
-                changes.append(
-                    LeadChange(
-                        when=record.history_date,
-                        action_id=record.id,
-                        reference=record.reference,
-                        description=record.description,
-                        from_name=_user_name(previous.lead_officer) if previous.lead_officer_id else "nobody",
-                        to_name=_user_name(record.lead_officer) if record.lead_officer_id else "nobody",
-                        by=_user_name(record.history_user),
-                    )
-                )
-        previous = record
-    changes.sort(key=lambda change: change.when, reverse=True)
-    return changes[:limit]
+    changes = [record for record in records if user.pk in (record.previous_lead, record.lead)][:limit]
+    previous_ids = {record.previous_lead for record in changes if record.previous_lead}
+    names = {u.pk: _user_name(u) for u in get_user_model().objects.filter(pk__in=previous_ids)} if previous_ids else {}
+    return [
+        LeadChange(
+            when=record.history_date,
+            action_id=record.id,
+            reference=record.reference,
+            description=record.description,
+            from_name=names.get(record.previous_lead, "nobody"),
+            to_name=_user_name(record.lead_officer) if record.lead_officer_id else "nobody",
+            by=_user_name(record.history_user),
+        )
+        for record in changes
+    ]

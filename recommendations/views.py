@@ -69,7 +69,7 @@ class HomeView(ListView):
 
     template_name = "recommendations/home.html"
     context_object_name = "challenges"
-    paginate_by = 10
+    paginate_by = 5
 
     def get_queryset(self):
         return (
@@ -330,7 +330,7 @@ class ActionPlanView(ManagePlanMixin, FilterView):
     filterset_class = ActionPlanFilter
     template_name = "recommendations/action_plan.html"
     context_object_name = "actions"
-    paginate_by = 50
+    paginate_by = 25
 
     def get_queryset(self):
         return Action.objects.select_related(
