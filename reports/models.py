@@ -68,6 +68,9 @@ class CommitteeReport(models.Model):
         help_text="The issued report it was compared with, fixed when it was issued",
     )
     snapshot = models.JSONField(null=True, blank=True, editable=False, help_text="The report's content, once issued")
+    pdf = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="The issued report's PDF, made on its first download"
+    )
 
     objects = CommitteeReportQuerySet.as_manager()
 

@@ -109,15 +109,22 @@ class ReportPdfView(ReportMixin, View):
 
     def get(self, request, pk):
         report = self.get_report()
-        html = render_to_string(
-            "reports/committeereport_pdf.html",
-            {"report": report, "content": report.content(), "challenge": report.challenge, "css": stylesheet()},
-            request=request,
-        )
-        pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+        pdf = bytes(report.pdf) if report.is_issued and report.pdf else self.render_pdf(report)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
         return response
+
+    def render_pdf(self, report):
+        """WeasyPrint takes seconds, so an issued (frozen) report keeps its PDF after the first download."""
+        html = render_to_string(
+            "reports/committeereport_pdf.html",
+            {"report": report, "content": report.content(), "challenge": report.challenge, "css": stylesheet()},
+            request=self.request,
+        )
+        pdf = html_to_pdf(html, base_url=self.request.build_absolute_uri("/"))
+        if report.is_issued:
+            CommitteeReport.objects.filter(pk=report.pk, pdf__isnull=True).update(pdf=pdf)
+        return pdf
 
 
 class ReportIssueView(BreadcrumbsMixin, ReportMixin, TemplateView):

@@ -90,3 +90,14 @@ def test_nothing_is_fetched_while_rendering():
     pdf = html_to_pdf(html, base_url="http://testserver/")
 
     assert "Heading" in PdfReader(BytesIO(pdf)).pages[0].extract_text()
+
+
+def test_issued_report_keeps_its_pdf_so_later_downloads_are_the_same_file(client, issued):
+    from unittest import mock
+
+    url = reverse("reports:report-pdf", args=[issued.pk])
+    first = client.get(url).content
+    with mock.patch("reports.views.html_to_pdf", side_effect=AssertionError("rendered again")):
+        second = client.get(url).content
+
+    assert second == first

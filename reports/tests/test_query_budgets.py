@@ -48,7 +48,7 @@ def issued(challenge):
 PUBLIC = {
     "report list": (lambda c: reverse("reports:report-list", args=[c.slug]), 3),
     "issued report": (lambda c: issued(c).get_absolute_url(), 1),
-    "issued report PDF": (lambda c: reverse("reports:report-pdf", args=[issued(c).pk]), 1),
+    "issued report PDF": (lambda c: reverse("reports:report-pdf", args=[issued(c).pk]), 2),  # the first download also keeps the PDF
     "open data page": (lambda c: reverse("reports:open-data", args=[c.slug]), 3),
     "CSV": (lambda c: reverse("reports:open-data-csv", args=[c.slug]), 3),
     "JSON": (lambda c: reverse("reports:open-data-json", args=[c.slug]), 3),
