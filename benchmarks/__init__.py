@@ -6,3 +6,8 @@
 
 Method and results: docs/performance.md.
 """
+
+# Shared by benchmarks.pages, benchmarks.dataset and scripts/load-test.sh (which must not import Django
+# models before settings are configured, so these live here).
+BENCH_DATABASE = "cpc_tracker_bench"
+MARKER_TABLE = "benchmark_dataset"  # holds the data set's parameters once it is completely built

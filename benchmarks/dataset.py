@@ -1,0 +1,478 @@
+"""The benchmark data set: many councils' peer challenges, each with a full action plan and review.
+
+Sizes per big challenge: 3 themes, 11 recommendations, 10 actions per recommendation, 20 progress
+updates per action, and a progress review with 7 peer team members, findings, 3 considerations
+(2 actions carry each forward) and 4 indicators. With 50 challenges that is 5,500 actions and
+110,000 progress updates, plus their django-simple-history rows.
+
+One small challenge (`bench-small`: 1 theme, 1 recommendation, 1 action, 1 update, a review with one
+of each part) sits beside them, so that benchmarks.pages can check a page runs the same number of
+queries for a tiny object as for a big one.
+
+Users: one officer per challenge leading all its actions (`officer-<challenge slug>`), a coordinator
+(`bench-coordinator`) and a scrutiny committee member (`bench-scrutiny`). None can sign in with a
+password (unusable passwords): the benchmark signs them in with `Client.force_login`.
+
+Rows are made by the test factories' build()/build_batch() and saved with bulk_create in batches
+(history rows too, with simple_history's bulk_create_with_history): saving 220,000 rows one INSERT
+at a time would take many minutes; this takes about a minute.
+"""
+
+import datetime
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from benchmarks import MARKER_TABLE
+from recommendations.models import (
+    Action,
+    Approval,
+    Council,
+    PeerChallenge,
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    Theme,
+)
+from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
+from recommendations.tests.factories import (
+    ActionFactory,
+    CouncilFactory,
+    PeerChallengeFactory,
+    ProgressUpdateFactory,
+    RecommendationFactory,
+    ThemeFactory,
+    UserFactory,
+)
+from reviews.models import Consideration, Finding, Indicator, PeerTeamMember, ProgressReview
+from reviews.tests.factories import (
+    ConsiderationFactory,
+    FindingFactory,
+    IndicatorFactory,
+    PeerTeamMemberFactory,
+    ProgressReviewFactory,
+)
+
+# Raise when the shape of the data set changes, so `--reuse` rebuilds an old one.
+DATASET_VERSION = 7
+DEFAULT_CHALLENGES = 50
+BATCH_SIZE = 2000
+CHUNK = 5  # challenges built and saved together, to keep memory small
+SEED = 2026
+
+BIG_SLUG = "bench-{:03d}"
+SMALL_SLUG = "bench-small"
+COORDINATOR_USERNAME = "bench-coordinator"
+SCRUTINY_USERNAME = "bench-scrutiny"
+
+
+def officer_username(challenge_slug):
+    return f"officer-{challenge_slug}"
+
+
+@dataclass
+class Shape:
+    """How big one challenge's action plan and review are."""
+
+    themes: int = 3
+    recommendations: int = 11
+    actions: int = 10
+    updates: int = 20
+    members: int = 7
+    findings_per_theme: int = 3
+    considerations: int = 3
+    linked_actions_per_consideration: int = 2
+    indicators: int = 4
+
+
+BIG = Shape()
+SMALL = Shape(
+    themes=1,
+    recommendations=1,
+    actions=1,
+    updates=1,
+    members=1,
+    findings_per_theme=1,
+    considerations=1,
+    linked_actions_per_consideration=1,
+    indicators=1,
+)
+
+# Action statuses, weighted roughly as a real plan two years in.
+STATUS_MIX = (
+    [Status.ON_TRACK] * 8 + [Status.COMPLETE] * 4 + [Status.AT_RISK] * 3 + [Status.OFF_TRACK] * 2 + [Status.NOT_STARTED] * 3
+)
+OPEN_STATUSES = [Status.ON_TRACK, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
+
+
+def params(challenges):
+    """What --reuse compares with the stored data set."""
+    return {"version": DATASET_VERSION, "challenges": challenges, "big": BIG.__dict__, "small": SMALL.__dict__}
+
+
+@dataclass
+class Spec:
+    slug: str
+    council: str
+    shape: Shape
+    officer: object
+    index: int
+
+
+def _at(date, hour=10):
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour)))
+
+
+def _users(challenge_slugs):
+    """The coordinator, the scrutiny member and one officer per challenge, by username."""
+    User = get_user_model()
+    # password=None: an unusable password, and no slow hashing for each user.
+    users = [
+        UserFactory.build(username=COORDINATOR_USERNAME, first_name="Cora", last_name="Coordinator", password=None),
+        UserFactory.build(username=SCRUTINY_USERNAME, first_name="Sam", last_name="Scrutiny", password=None),
+    ]
+    users += [UserFactory.build(username=officer_username(slug), password=None) for slug in challenge_slugs]
+    User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+    groups = {group.name: group for group in Group.objects.filter(name__in=[OFFICER, COORDINATOR, SCRUTINY_MEMBER])}
+    missing = {OFFICER, COORDINATOR, SCRUTINY_MEMBER} - set(groups)
+    if missing:
+        raise RuntimeError(f"Groups missing (the roles data migration should create them): {sorted(missing)}")
+    Membership = User.groups.through
+    memberships = [Membership(user_id=users[0].pk, group_id=groups[COORDINATOR].pk)]
+    memberships.append(Membership(user_id=users[1].pk, group_id=groups[SCRUTINY_MEMBER].pk))
+    memberships += [Membership(user_id=user.pk, group_id=groups[OFFICER].pk) for user in users[2:]]
+    Membership.objects.bulk_create(memberships)
+    return {user.username: user for user in users}
+
+
+def _build_chunk(specs, rng, today, coordinator):
+    """Build and save the challenges in `specs`, parent rows before children, one bulk_create per model."""
+    councils = [
+        CouncilFactory.build(name=spec.council, slug=spec.slug.replace("bench", "bench-council", 1)) for spec in specs
+    ]
+    Council.objects.bulk_create(councils, batch_size=BATCH_SIZE)
+
+    challenges = []
+    for spec, council in zip(specs, councils):
+        on_site_from = datetime.date(2021, 1, 11) + datetime.timedelta(days=rng.randint(0, 3 * 365))
+        challenges.append(
+            PeerChallengeFactory.build(
+                council=council,
+                slug=spec.slug,
+                title="Corporate Peer Challenge",
+                on_site_from=on_site_from,
+                on_site_to=on_site_from + datetime.timedelta(days=3),
+                summary=f"The peer team spent four days at {council.name}.",
+                action_plan_published=f"{on_site_from + datetime.timedelta(days=90):%B %Y}",
+                updates_need_approval=spec.index % 3 == 1,
+            )
+        )
+    PeerChallenge.objects.bulk_create(challenges, batch_size=BATCH_SIZE)
+
+    themes = {}  # challenge slug -> [theme]
+    for spec, challenge in zip(specs, challenges):
+        themes[spec.slug] = [
+            ThemeFactory.build(challenge=challenge, number=n, title=f"Theme {n} of {challenge.council.name}")
+            for n in range(1, spec.shape.themes + 1)
+        ]
+    Theme.objects.bulk_create([t for ts in themes.values() for t in ts], batch_size=BATCH_SIZE)
+
+    recommendations = {}  # challenge slug -> [recommendation]
+    for spec, challenge in zip(specs, challenges):
+        shape = spec.shape
+        recommendations[spec.slug] = [
+            RecommendationFactory.build(
+                challenge=challenge,
+                theme=themes[spec.slug][(n - 1) * shape.themes // shape.recommendations],
+                number=n,
+            )
+            for n in range(1, shape.recommendations + 1)
+        ]
+    Recommendation.objects.bulk_create([r for rs in recommendations.values() for r in rs], batch_size=BATCH_SIZE)
+
+    reviews = {}
+    for spec, challenge in zip(specs, challenges):
+        on_site = challenge.on_site_from + datetime.timedelta(days=rng.randint(300, 500))
+        reviews[spec.slug] = ProgressReviewFactory.build(
+            challenge=challenge,
+            on_site=on_site,
+            letter_date=on_site + datetime.timedelta(days=30),
+            scope="The peer team revisited the council to see what progress it has made.",
+            contact="The LGA's principal adviser for the region.",
+        )
+    ProgressReview.objects.bulk_create(list(reviews.values()), batch_size=BATCH_SIZE)
+
+    members, findings, considerations, indicators = [], [], {}, []
+    for spec in specs:
+        review, shape = reviews[spec.slug], spec.shape
+        for order, member in enumerate(PeerTeamMemberFactory.build_batch(shape.members, review=review), start=1):
+            member.order = order
+            members.append(member)
+        order = 0
+        for theme in themes[spec.slug]:
+            in_theme = [r for r in recommendations[spec.slug] if r.theme is theme]
+            for recommendation in in_theme[: shape.findings_per_theme]:
+                order += 1
+                findings.append(FindingFactory.build(review=review, theme=theme, recommendation=recommendation, order=order))
+        considerations[spec.slug] = ConsiderationFactory.build_batch(shape.considerations, review=review)
+        for order, consideration in enumerate(considerations[spec.slug], start=1):
+            consideration.order = order
+            consideration.title = f"Consideration {order} for {review.challenge.council.name}"
+        for order, indicator in enumerate(IndicatorFactory.build_batch(shape.indicators, review=review), start=1):
+            indicator.order = order
+            indicator.value = Decimal(f"{rng.uniform(1, 99):.1f}")
+            indicators.append(indicator)
+    PeerTeamMember.objects.bulk_create(members, batch_size=BATCH_SIZE)
+    Finding.objects.bulk_create(findings, batch_size=BATCH_SIZE)
+    Consideration.objects.bulk_create([c for cs in considerations.values() for c in cs], batch_size=BATCH_SIZE)
+    Indicator.objects.bulk_create(indicators, batch_size=BATCH_SIZE)
+
+    actions = []
+    for spec, challenge in zip(specs, challenges):
+        shape = spec.shape
+        # Consideration j is carried forward by the first actions of recommendations j+1, j+2, ...
+        linked = {}
+        for j, consideration in enumerate(considerations[spec.slug]):
+            for k in range(shape.linked_actions_per_consideration):
+                linked[(j + 1 + k, 1)] = consideration
+        for recommendation in recommendations[spec.slug]:
+            for a in range(1, shape.actions + 1):
+                status = rng.choice(STATUS_MIX)
+                # Due dates from ~14 months ago to ~2 years ahead: open ones in the past are overdue.
+                due = today + datetime.timedelta(days=rng.randint(-420, 730))
+                action = ActionFactory.build(
+                    recommendation=recommendation,
+                    reference=f"{recommendation.number}.{a}",
+                    lead_officer=spec.officer,
+                    lead_role=rng.choice(["Chief Executive", "Director of Resources", "Head of Policy", ""]),
+                    timescale=f"{due:%B %Y}",
+                    starts_on=min(challenge.on_site_to + datetime.timedelta(days=rng.randint(30, 200)), due),
+                    due_date=due,
+                    status=status,
+                    consideration=linked.get((recommendation.number, a)),
+                    # Every progress update raises the version (services.record_progress_update).
+                    version=shape.updates + 1,
+                )
+                actions.append(action)
+    # The actions' history is written below, one record per change, as the app would have.
+    Action.objects.bulk_create(actions, batch_size=BATCH_SIZE)
+
+    updates = []
+    by_pk = {challenge.pk: (spec.shape, challenge) for spec, challenge in zip(specs, challenges)}
+    for n, action in enumerate(actions):
+        shape, challenge = by_pk[action.recommendation.challenge_id]
+        batch = ProgressUpdateFactory.build_batch(shape.updates, action=action)
+        first = today - datetime.timedelta(days=30 * shape.updates)
+        for i, update in enumerate(batch):
+            last = i == len(batch) - 1
+            update.date = first + datetime.timedelta(days=30 * i + rng.randint(0, 20))
+            update.status = action.status if last else rng.choice(OPEN_STATUSES)
+            update.percent_complete = 100 if update.status == Status.COMPLETE else min(99, 5 * (i + 1))
+            # Some unpublished: now and then, and the newest of every fourth action. Where the
+            # challenge needs a coordinator's approval, those newest ones await it (some were returned).
+            # (The small challenge's one update is published, so its pages show what big ones do.)
+            update.published = shape is SMALL or not ((last and n % 4 == 3) or rng.random() < 0.08)
+            if update.published:
+                update.approval = Approval.APPROVED if challenge.updates_need_approval else Approval.NOT_NEEDED
+            elif last and challenge.updates_need_approval:
+                update.approval = Approval.RETURNED if n % 40 == 3 else Approval.AWAITING
+            else:
+                update.approval = Approval.NOT_FOR_PUBLICATION
+            if rng.random() < 0.75:
+                update.author = action.lead_officer
+                update._history_user = action.lead_officer
+            else:
+                update.source = "Quarterly action plan report to Cabinet"
+            if rng.random() < 0.3:
+                update.evidence_url = f"https://democracy.example.org/report/{action.pk}-{i}"
+            if update.approval == Approval.RETURNED:
+                update.return_reason = "Please add a link to the Cabinet report."
+            if update.approval in (Approval.APPROVED, Approval.RETURNED):
+                update.reviewed_by = coordinator
+                update.reviewed_at = _at(update.date, hour=16)
+            update._history_date = _at(update.date)
+            updates.append(update)
+    bulk_create_with_history(updates, ProgressUpdate, batch_size=BATCH_SIZE)
+    _action_history(actions, updates, by_pk)
+    return len(updates)
+
+
+def _action_history(actions, updates, by_pk):
+    """The history the app would have written: the action added (version 1, not started), then one
+    change per progress update (services.record_progress_update saves the action's status and a new
+    version each time). Every tenth action was added with no lead officer and assigned with its
+    first update, so officers' pages have reassignments to show."""
+    History = Action.history.model
+    fields = [f.attname for f in History.tracked_fields]
+    by_action = {}
+    for update in updates:
+        by_action.setdefault(update.action_id, []).append(update)
+
+    def record(action, **changes):
+        return SimpleNamespace(**{name: getattr(action, name) for name in fields} | changes)
+
+    added, changed = [], []
+    for n, action in enumerate(actions):
+        challenge = by_pk[action.recommendation.challenge_id][1]
+        assigned_later = n % 10 == 0
+        added.append(
+            record(
+                action,
+                status=Status.NOT_STARTED,
+                version=1,
+                lead_officer_id=None if assigned_later else action.lead_officer_id,
+                _history_date=_at(challenge.on_site_to + datetime.timedelta(days=60)),
+                _history_user=None,
+            )
+        )
+        for i, update in enumerate(by_action.get(action.pk, []), start=2):
+            changed.append(
+                record(action, status=update.status, version=i, _history_date=_at(update.date, hour=11),
+                       _history_user=getattr(update, "_history_user", None))
+            )
+    Action.history.bulk_history_create(added, batch_size=BATCH_SIZE)
+    Action.history.bulk_history_create(changed, batch_size=BATCH_SIZE, update=True)
+
+
+def build(challenges=DEFAULT_CHALLENGES, log=print):
+    """Fill an empty, migrated database with the data set; ANALYZE it; record its parameters."""
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    today = timezone.localdate()
+    slugs = [BIG_SLUG.format(i) for i in range(1, challenges + 1)]
+    with transaction.atomic():
+        users = _users([*slugs, SMALL_SLUG])
+        specs = [
+            Spec(slug, f"Bench Borough Council {i:03d}", BIG, users[officer_username(slug)], i)
+            for i, slug in enumerate(slugs, start=1)
+        ]
+        specs.append(Spec(SMALL_SLUG, "Small Test Council", SMALL, users[officer_username(SMALL_SLUG)], 0))
+        done = 0
+        for start in range(0, len(specs), CHUNK):
+            chunk = specs[start : start + CHUNK]
+            done += _build_chunk(chunk, rng, today, users[COORDINATOR_USERNAME])
+            log(f"  {start + len(chunk)}/{len(specs)} challenges, {done:,} progress updates "
+                f"({time.perf_counter() - started:.0f} s)")
+        if apps.is_installed("reports"):
+            reports = _committee_reports(users[COORDINATOR_USERNAME], today)
+            log(f"  {reports} committee reports ({time.perf_counter() - started:.0f} s)")
+        _write_marker(params(challenges))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    log(f"Data set built and analysed in {time.perf_counter() - started:.0f} s")
+
+
+def _committee_reports(coordinator, today):
+    """Per challenge, two issued committee reports (quarterly, the second compared with the first)
+    and a draft for the next meeting, made by the app's own services so the snapshots are real."""
+    from reports.services import create_report, issue_report
+
+    made = 0
+    for challenge in PeerChallenge.objects.filter(slug__startswith="bench-").select_related("council").order_by("pk"):
+        for days_ago, issue in ((190, True), (100, True), (10, False)):
+            cut_off = today - datetime.timedelta(days=days_ago)
+            report = create_report(
+                challenge=challenge,
+                created_by=coordinator,
+                committee="Corporate Scrutiny Committee",
+                meeting_date=cut_off + datetime.timedelta(days=21),
+                cut_off=cut_off,
+            )
+            if issue:
+                issue_report(report=report, issued_by=coordinator)
+            made += 1
+    return made
+
+
+def _write_marker(values):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (params jsonb NOT NULL, built_at timestamptz NOT NULL DEFAULT now())"
+        )
+        cursor.execute(f"DELETE FROM {MARKER_TABLE}")
+        cursor.execute(f"INSERT INTO {MARKER_TABLE} (params) VALUES (%s)", [json.dumps(values)])
+
+
+def stored_params():
+    """The parameters of the data set in this database, or None if it holds none (or an unfinished one)."""
+    if MARKER_TABLE not in connection.introspection.table_names():
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT params FROM {MARKER_TABLE}")
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return row[0] if isinstance(row[0], dict) else json.loads(row[0])
+
+
+@dataclass
+class DataSet:
+    """The built data set, as the benchmark needs it: objects to request pages for, and who asks."""
+
+    challenges: list  # the big challenges, in slug order
+    small: PeerChallenge
+    coordinator: object
+    scrutiny: object
+    officers: dict = field(default_factory=dict)  # challenge pk -> its officer
+
+    def spread(self, k):
+        """k big challenges spread across the set, so samples don't all hit one corner of the tables."""
+        k = min(k, len(self.challenges))
+        step = len(self.challenges) / k
+        return [self.challenges[int(i * step)] for i in range(k)]
+
+
+def load():
+    User = get_user_model()
+    challenges = list(PeerChallenge.objects.filter(slug__startswith="bench-").exclude(slug=SMALL_SLUG).order_by("slug"))
+    small = PeerChallenge.objects.get(slug=SMALL_SLUG)
+    users = {user.username: user for user in User.objects.filter(username__in=[COORDINATOR_USERNAME, SCRUTINY_USERNAME])}
+    officers = {user.username: user for user in User.objects.filter(username__startswith="officer-bench-")}
+    return DataSet(
+        challenges=challenges,
+        small=small,
+        coordinator=users[COORDINATOR_USERNAME],
+        scrutiny=users[SCRUTINY_USERNAME],
+        officers={c.pk: officers[officer_username(c.slug)] for c in [*challenges, small]},
+    )
+
+
+def row_counts():
+    """(what, how many) for the report."""
+    User = get_user_model()
+    counts = [
+        ("Councils", Council.objects.count()),
+        ("Peer challenges", PeerChallenge.objects.count()),
+        ("Themes", Theme.objects.count()),
+        ("Recommendations", Recommendation.objects.count()),
+        ("Actions", Action.objects.count()),
+        ("Overdue actions", Action.objects.overdue().count()),
+        ("Progress updates", ProgressUpdate.objects.count()),
+        ("of which unpublished", ProgressUpdate.objects.filter(published=False).count()),
+        ("of which awaiting approval", ProgressUpdate.objects.filter(approval=Approval.AWAITING).count()),
+        ("Action history rows", Action.history.count()),
+        ("Progress update history rows", ProgressUpdate.history.count()),
+        ("Progress reviews", ProgressReview.objects.count()),
+        ("Peer team members", PeerTeamMember.objects.count()),
+        ("Findings", Finding.objects.count()),
+        ("Considerations", Consideration.objects.count()),
+        ("Actions carrying a consideration forward", Action.objects.filter(consideration__isnull=False).count()),
+        ("Indicators", Indicator.objects.count()),
+        ("Users", User.objects.count()),
+    ]
+    if apps.is_installed("reports"):
+        from reports.models import CommitteeReport
+
+        counts.append(("Committee reports (issued)", CommitteeReport.objects.issued().count()))
+        counts.append(("Committee reports (draft)", CommitteeReport.objects.drafts().count()))
+    return counts
