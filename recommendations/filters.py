@@ -5,6 +5,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 
 from .models import Action, PeerChallenge, Status, Theme
 
@@ -73,7 +74,9 @@ class ActionPlanFilter(django_filters.FilterSet):
         widget=Select,
         label="Lead officer",
         field_name="lead_officer",
-        queryset=get_user_model().objects.filter(led_actions__isnull=False).distinct().order_by("first_name"),
+        queryset=get_user_model().objects.filter(Exists(Action.objects.filter(lead_officer=OuterRef("pk")))).order_by(
+            "first_name", "last_name"
+        ),
         empty_label="Anyone",
     )
     status = django_filters.ChoiceFilter(widget=Select, label="Status", choices=Status.choices, empty_label="Any status")

@@ -523,6 +523,10 @@ class ProgressUpdate(models.Model):
                 name="only_approved_updates_are_published",
             ),
         ]
+        indexes = [
+            # The coordinators' queue of updates awaiting approval, without scanning every update.
+            models.Index(fields=["created_at"], condition=Q(approval="awaiting"), name="progressupdate_awaiting_idx"),
+        ]
 
     def __str__(self):
         return f"Update on {self.action.reference} ({self.date:%d %B %Y})"
