@@ -350,3 +350,17 @@ def test_management_forms_stay_within_query_budget(client, coordinator, led_acti
     ProgressUpdateFactory.create_batch(10, action=led_action, published=False, approval=Approval.AWAITING)
     for name, url in urls.items():
         assert count_queries(client, url) == few[name] <= 16, name
+
+
+def test_returned_update_still_shows_when_the_coordinators_account_is_gone(client, officer, awaiting_update):
+    from recommendations.services import return_update
+
+    leaver = UserFactory(username="leaver")
+    return_update(update=awaiting_update, coordinator=leaver, reason="Add the evidence link")
+    leaver.delete()
+    client.force_login(officer)
+
+    response = client.get(reverse("recommendations:my-actions"))
+
+    assert response.status_code == 200
+    assert "Returned by a coordinator" in response.content.decode()
