@@ -18,7 +18,9 @@ class StaleActionError(Exception):
 def changes_since(action, seen_version):
     """What happened to `action` after `seen_version`: its history records, oldest first."""
     return list(
-        action.history.filter(version__gt=seen_version).select_related("history_user").order_by("history_date")
+        action.history.filter(version__gt=seen_version)
+        .select_related("history_user", "lead_officer")
+        .order_by("history_date")
     )
 
 

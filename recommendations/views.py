@@ -257,7 +257,19 @@ class MyActionsView(LoginRequiredMixin, ListView):
         return context
 
 
-class ProgressUpdateCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormView):
+class StaleEditMixin:
+    """Forms guarded by the action's version: a stale submit is shown again with what changed,
+    the typed text kept and the version brought up to date so the user can save again."""
+
+    def refuse_stale(self, form, stale, message):
+        form.add_error(None, message)
+        data = form.data.copy()
+        data["version"] = stale.action.version
+        form.data = data
+        return self.render_to_response(self.get_context_data(form=form, changes=stale.changes))
+
+
+class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequiredMixin, FormView):
     """Add a progress update to an action, setting its status. Refused if the action changed meanwhile."""
 
     permission_required = "recommendations.update_action_progress"
@@ -305,15 +317,12 @@ class ProgressUpdateCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormVi
                 difference_made=form.cleaned_data["difference_made"],
             )
         except StaleActionError as stale:
-            form.add_error(
-                None,
+            return self.refuse_stale(
+                form,
+                stale,
                 "Someone else updated this action after you opened this page. Check what changed below, "
                 "then save your update again if it is still right.",
             )
-            data = form.data.copy()
-            data["version"] = stale.action.version
-            form.data = data
-            return self.render_to_response(self.get_context_data(form=form, changes=stale.changes))
         messages.success(self.request, f"Progress update saved for action {self.action.reference}")
         return redirect(self.action)
 
@@ -386,7 +395,7 @@ class ActionCreateView(ActionFormMixin, FormView):
         return redirect(action)
 
 
-class ActionUpdateView(ActionFormMixin, FormView):
+class ActionUpdateView(StaleEditMixin, ActionFormMixin, FormView):
     """Change an action: wording, lead, timescale, status. Refused if someone changed it meanwhile."""
 
     def get_permission_object(self):
@@ -433,12 +442,12 @@ class ActionUpdateView(ActionFormMixin, FormView):
                 **form.action_fields(),
             )
         except StaleActionError as stale:
-            form.add_error(None, "Someone else changed this action after you opened this page. "
-                                 "Check what changed below, then save again if your changes are still right.")
-            data = form.data.copy()
-            data["version"] = stale.action.version
-            form.data = data
-            return self.render_to_response(self.get_context_data(form=form, changes=stale.changes))
+            return self.refuse_stale(
+                form,
+                stale,
+                "Someone else changed this action after you opened this page. "
+                "Check what changed below, then save again if your changes are still right.",
+            )
         messages.success(self.request, f"Action {self.action.reference} saved")
         return redirect(self.action)
 
