@@ -7,7 +7,11 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -112,12 +116,47 @@ class Council(models.Model):
         return (self.slug,)
 
 
+class Role(models.TextChoices):
+    """What a person does for one council. The rules for each are in recommendations.permissions."""
+
+    OFFICER = "officer", "Officer"
+    COORDINATOR = "coordinator", "Coordinator"
+    SCRUTINY_MEMBER = "scrutiny", "Scrutiny committee member"
+
+
+# Who may be chosen to lead an action: the people who write its progress updates.
+LEAD_ROLES = (Role.OFFICER, Role.COORDINATOR)
+
+
+class Membership(models.Model):
+    """A person's role at one council. Every rule about who may do what is scoped by it;
+    superusers (the LGA or the site's administrators) need none."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["council", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "council"],
+                name="one_role_per_council",
+                violation_error_message="This person already has a role at this council: change that one instead",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}, {self.council}"
+
+
 class PeerChallengeQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
     def status_summaries(self):
-        """For each challenge in this queryset, its StatusSummary (by theme). Two queries in all."""
+        """For each challenge in this queryset, its StatusSummary (by theme) of *published* statuses
+        (see recommendations.publication). Three queries in all."""
         challenge_ids = list(self.values_list("pk", flat=True))
         summaries = {pk: StatusSummary() for pk in challenge_ids}
         themes = Theme.objects.filter(challenge__in=challenge_ids).select_related("challenge").order_by("number")
@@ -132,7 +171,7 @@ class PeerChallengeQuerySet(models.QuerySet):
             summaries[challenge_id].count_recommendation(theme_id, status)
         actions = (
             Action.objects.filter(recommendation__challenge__in=challenge_ids)
-            .values_list("recommendation__challenge_id", "recommendation__theme_id", "status")
+            .values_list("recommendation__challenge_id", "recommendation__theme_id", "public_status")
             .annotate(n=Count("pk"))
             .order_by()
         )
@@ -217,6 +256,12 @@ class PeerChallenge(models.Model):
     updates_need_approval = models.BooleanField(
         default=False, help_text="Officers' progress updates wait for a coordinator before they are published"
     )
+    publish_lead_names = models.BooleanField(
+        "Publish lead officers' names",
+        default=False,
+        help_text="Show lead officers' and authors' names on public pages and in open data; "
+        "otherwise the public sees the lead role only",
+    )
 
     objects = PeerChallengeQuerySet.as_manager()
 
@@ -274,13 +319,14 @@ class RecommendationQuerySet(models.QuerySet):
         return self.get(challenge__slug=challenge_slug, number=number)
 
     def with_progress(self):
-        """Annotate action counts by status and the derived status of each recommendation."""
+        """Annotate action counts by *published* status and the derived status of each recommendation."""
+        field = "actions__public_status"
         counts = {
             "action_count": Count("actions", distinct=True),
-            "complete_count": Count("actions", filter=Q(actions__status=Status.COMPLETE), distinct=True),
-            "off_track_count": Count("actions", filter=Q(actions__status=Status.OFF_TRACK), distinct=True),
-            "at_risk_count": Count("actions", filter=Q(actions__status=Status.AT_RISK), distinct=True),
-            "not_started_count": Count("actions", filter=Q(actions__status=Status.NOT_STARTED), distinct=True),
+            "complete_count": Count("actions", filter=Q(**{field: Status.COMPLETE}), distinct=True),
+            "off_track_count": Count("actions", filter=Q(**{field: Status.OFF_TRACK}), distinct=True),
+            "at_risk_count": Count("actions", filter=Q(**{field: Status.AT_RISK}), distinct=True),
+            "not_started_count": Count("actions", filter=Q(**{field: Status.NOT_STARTED}), distinct=True),
         }
         return self.annotate(**counts).annotate(derived_status=derived_status_expression())
 
@@ -357,24 +403,59 @@ class ActionQuerySet(models.QuerySet):
         ).order_by("is_overdue_rank", F("due_date").asc(nulls_last=True), "reference")
 
 
+DESCRIPTION_MAX_CHARACTERS = 2000
+EVIDENCE_MAX_CHARACTERS = 2000
+UPDATE_TEXT_MAX_CHARACTERS = 3000
+QUARTER_LIKE = re.compile(r"^\s*Q\s*\d", re.IGNORECASE)
+
+
 class Action(models.Model):
-    """An action-plan item: what will be done, who leads it, by when, and how it is going."""
+    """An action-plan item: what will be done, who leads it, by when, and how it is going.
+
+    Its statuses are never set by hand: `status` (the working status staff see) and `public_status`
+    (what the public sees) follow its progress-update records, by the one rule in
+    recommendations.publication, whenever an update is saved or deleted.
+    """
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="actions")
     reference = models.CharField(max_length=20, help_text="The action's number in the plan, e.g. 1.2")
-    description = models.TextField(help_text="What will be done")
+    description = models.TextField(
+        help_text="What will be done", validators=[MaxLengthValidator(DESCRIPTION_MAX_CHARACTERS)]
+    )
     lead_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="led_actions",
+        help_text="An officer or coordinator of the council who keeps this action up to date",
     )
     lead_role = models.CharField(max_length=200, blank=True, help_text="The post that leads the action")
     timescale = models.CharField(max_length=100, blank=True, help_text="The timescale as the plan states it")
-    starts_on = models.DateField(null=True, blank=True)
+    starts_on = models.DateField("Start date", null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status = models.CharField(
+        "Working status",
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NOT_STARTED,
+        editable=False,
+        help_text="The newest progress update's status, published or not (what staff see)",
+    )
+    public_status = models.CharField(
+        "Published status",
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NOT_STARTED,
+        editable=False,
+        help_text="The newest published progress update's status (what the public sees)",
+    )
+    working_update = models.ForeignKey(
+        "ProgressUpdate", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    public_update = models.ForeignKey(
+        "ProgressUpdate", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
     consideration = models.ForeignKey(
         "reviews.Consideration",
         on_delete=models.SET_NULL,
@@ -383,30 +464,32 @@ class Action(models.Model):
         related_name="actions",
         help_text="The progress-review consideration this action carries forward, if any",
     )
-    completion_evidence = models.TextField(
-        "Evidence of completion", blank=True, help_text="What shows the action is done, e.g. a report or decision"
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised on every change; guards against lost edits"
     )
-    difference_made = models.TextField(
-        "What difference it has made", blank=True, help_text="Shown on the public page once the action is complete"
-    )
-    version = models.PositiveIntegerField(default=1, help_text="Raised on every change; guards against lost edits")
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["working_update", "public_update"])
 
     objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["recommendation", "reference"]
-        permissions = [
-            ("change_any_action", "Can update progress on any action"),
-            ("manage_action_plan", "Can manage the action plan and publish updates"),
-        ]
         constraints = [
-            models.UniqueConstraint(fields=["recommendation", "reference"], name="unique_action_reference"),
+            models.UniqueConstraint(
+                fields=["recommendation", "reference"],
+                name="unique_action_reference",
+                violation_error_message="This recommendation already has an action with this number: use another",
+            ),
             models.CheckConstraint(
                 condition=Q(starts_on__isnull=True) | Q(due_date__isnull=True) | Q(due_date__gte=F("starts_on")),
                 name="action_dates_in_order",
+                violation_error_message="The due date must be the same as or after the start date",
             ),
         ]
+        indexes = [models.Index(fields=["lead_officer", "due_date"], name="action_lead_due_idx")]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loaded_lead_id = self.lead_officer_id
 
     def __str__(self):
         return f"Action {self.reference}: {self.description[:60]}"
@@ -419,9 +502,57 @@ class Action(models.Model):
     def get_absolute_url(self):
         return reverse("recommendations:action-detail", args=[self.pk])
 
+    def clean(self):
+        """The rules every way in (forms, import, admin, commands) obeys: a quarter sets the dates,
+        the dates are in order, and the lead is someone who may write this action's updates."""
+        errors = {}
+        self.reference = (self.reference or "").strip()
+        quarter = quarter_dates(self.timescale)
+        if quarter:
+            first_day, last_day = quarter
+            if self.starts_on is None or not first_day <= self.starts_on <= last_day:
+                self.starts_on = first_day
+            if self.due_date is None:
+                self.due_date = last_day
+            elif not first_day <= self.due_date <= last_day:
+                errors["due_date"] = f"The due date must fall within {self.timescale.strip()}, or leave it blank"
+        elif QUARTER_LIKE.match(self.timescale or ""):
+            errors["timescale"] = (
+                f"Timescale '{self.timescale.strip()}' is not a financial-year quarter: "
+                "write it like Q3 2025/26 (Q1 to Q4, then the years it spans)"
+            )
+        if self.starts_on and self.due_date and self.due_date < self.starts_on and "due_date" not in errors:
+            errors["due_date"] = "The due date must be the same as or after the start date"
+        if self.lead_officer_id and self.lead_officer_id != self._loaded_lead_id:
+            council_id = self.recommendation.challenge.council_id if self.recommendation_id else None
+            if not is_eligible_lead(self.lead_officer_id, council_id):
+                errors["lead_officer"] = (
+                    "The lead officer must be an active officer or coordinator of this council"
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        """Every change raises the version by one, whoever makes it, so a stale form is refused."""
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+        self._loaded_lead_id = self.lead_officer_id
+
     @property
     def status_choice(self):
         return Status(self.status)
+
+    @property
+    def public_status_choice(self):
+        return Status(self.public_status)
+
+    @property
+    def is_unpublished_change(self):
+        """Staff see a working status the public does not see yet."""
+        return self.status != self.public_status
 
     @property
     def is_overdue(self):
@@ -431,14 +562,21 @@ class Action(models.Model):
             and self.status != Status.COMPLETE
         )
 
-    @property
-    def lead(self):
-        """Who leads it, as a reader would say it."""
-        if self.lead_officer and self.lead_role:
-            return f"{self.lead_officer.get_full_name() or self.lead_officer.get_username()} ({self.lead_role})"
-        if self.lead_officer:
-            return self.lead_officer.get_full_name() or self.lead_officer.get_username()
-        return self.lead_role or "Not yet assigned"
+
+def is_eligible_lead(user_id, council_id):
+    """May this user lead an action of this council? An active officer or coordinator of it."""
+    return Membership.objects.filter(
+        user_id=user_id, council_id=council_id, role__in=LEAD_ROLES, user__is_active=True
+    ).exists()
+
+
+def eligible_leads(council_id):
+    """The users who may lead an action of this council: the queryset twin of is_eligible_lead."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        is_active=True, memberships__council_id=council_id, memberships__role__in=LEAD_ROLES
+    ).order_by("first_name", "last_name", "username")
 
 
 class Approval(models.TextChoices):
@@ -488,10 +626,22 @@ class ProgressUpdate(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="progress_updates")
     date = models.DateField(default=timezone.localdate)
-    text = models.TextField("What has happened")
+    text = models.TextField("What has happened", validators=[MaxLengthValidator(UPDATE_TEXT_MAX_CHARACTERS)])
     status = models.CharField(max_length=20, choices=Status.choices)
-    percent_complete = models.PositiveSmallIntegerField(null=True, blank=True)
-    evidence_url = models.URLField("Link to evidence", blank=True)
+    percent_complete = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(100)])
+    evidence_url = models.URLField("Link to evidence", blank=True, max_length=500)
+    completion_evidence = models.TextField(
+        "Evidence of completion",
+        blank=True,
+        validators=[MaxLengthValidator(EVIDENCE_MAX_CHARACTERS)],
+        help_text="What shows the action is done, e.g. a report or decision; shown once the update is published",
+    )
+    difference_made = models.TextField(
+        "What difference it has made",
+        blank=True,
+        validators=[MaxLengthValidator(EVIDENCE_MAX_CHARACTERS)],
+        help_text="Shown on the public page once this update is published",
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="progress_updates"
     )
@@ -536,9 +686,34 @@ class ProgressUpdate(models.Model):
 
     natural_key.dependencies = ["recommendations.action"]
 
+    def clean(self):
+        """An update is dated between the challenge's first day on site and today, and one that
+        says the action is complete says how we know and what difference it made."""
+        errors = {}
+        if self.date and self.action_id:
+            challenge = self.action.recommendation.challenge
+            if self.date > timezone.localdate():
+                errors["date"] = "The date of the update must be today or in the past"
+            elif self.date < challenge.on_site_from:
+                errors["date"] = (
+                    f"The date of the update must be on or after {challenge.on_site_from:%-d %B %Y}, "
+                    "when the peer challenge began"
+                )
+        if self.status == Status.COMPLETE and not self.source:
+            if not (self.completion_evidence or "").strip():
+                errors["completion_evidence"] = "Enter the evidence that the action is complete"
+            if not (self.difference_made or "").strip():
+                errors["difference_made"] = "Enter what difference the action has made"
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def status_choice(self):
         return Status(self.status)
+
+    @property
+    def is_public(self):
+        return self.published
 
     @property
     def written_by(self):
@@ -560,3 +735,23 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"Reminder to {self.recipient} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+@receiver(post_save, sender=ProgressUpdate, dispatch_uid="progress_update_saved")
+def update_saved(sender, instance, raw=False, **kwargs):
+    """Whoever saves an update (a service, the admin, a factory), its action's statuses follow.
+    Fixture loads (raw) are refreshed in bulk by the loader."""
+    if not raw:
+        from .publication import refresh_action
+
+        refresh_action(instance.action_id)
+
+
+@receiver(post_delete, sender=ProgressUpdate, dispatch_uid="progress_update_deleted")
+def update_deleted(sender, instance, origin=None, **kwargs):
+    """A deleted update no longer counts, unless its action is being deleted with it."""
+    if isinstance(origin, Action) or getattr(origin, "model", None) is Action:
+        return
+    from .publication import refresh_action
+
+    refresh_action(instance.action_id)

@@ -1,13 +1,14 @@
-"""Who may do what with committee reports. Each rule has its queryset twin.
+"""Who may do what with committee reports, per council. Each rule has its queryset twin.
 
-- Coordinators and admins (``recommendations.manage_action_plan``) create and issue reports.
-- Anyone signed in (officers, scrutiny committee members) reads every report, drafts included.
-- The public reads issued reports only: they are committee papers. Drafts ask them to sign in.
+- Coordinators of the challenge's council (and administrators) create and issue its reports.
+- Members of that council (officers, coordinators, scrutiny committee members) read its reports,
+  drafts included.
+- Everyone else reads issued reports only: they are committee papers. Drafts are not found.
 """
 
 import rules
 
-from recommendations.permissions import manages_action_plan
+from recommendations.permissions import belongs_to, is_admin, manages, member_council_ids
 
 from .models import CommitteeReport
 
@@ -17,16 +18,19 @@ def is_issued(user, report):
     return report is not None and report.is_issued
 
 
-can_read_report = (rules.is_authenticated & rules.is_active) | is_issued
-can_manage_reports = rules.is_authenticated & rules.is_active & manages_action_plan
+active = rules.is_authenticated & rules.is_active
 
-rules.add_perm("reports.view_report", can_read_report)
-rules.add_perm("reports.create_report", can_manage_reports)
-rules.add_perm("reports.issue_report", can_manage_reports)
+rules.add_perm("reports.view_report", is_issued | (active & belongs_to))
+rules.add_perm("reports.create_report", active & manages)
+rules.add_perm("reports.issue_report", active & manages)
 
 
 def readable_reports(user):
-    """The reports `user` may read: the queryset twin of can_read_report."""
-    if user.is_authenticated and user.is_active:
+    """The reports `user` may read: the queryset twin of view_report."""
+    if is_admin(user):
         return CommitteeReport.objects.all()
-    return CommitteeReport.objects.issued()
+    from django.db.models import Q
+
+    return CommitteeReport.objects.filter(
+        Q(issued_at__isnull=False) | Q(challenge__council_id__in=member_council_ids(user))
+    )

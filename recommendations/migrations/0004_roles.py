@@ -4,9 +4,22 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 
-def create_roles(apps, schema_editor):
-    from recommendations.roles import ROLE_PERMISSIONS
+# The role groups as they were before roles became per-council memberships (migration 0007).
+ROLE_PERMISSIONS = {
+    "Officer": [],
+    "Coordinator": [
+        "recommendations.change_any_action",
+        "recommendations.manage_action_plan",
+        "recommendations.add_action",
+        "recommendations.change_action",
+        "recommendations.view_action",
+        "recommendations.view_progressupdate",
+    ],
+    "Scrutiny committee member": [],
+}
 
+
+def create_roles(apps, schema_editor):
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
@@ -21,8 +34,6 @@ def create_roles(apps, schema_editor):
 
 
 def remove_roles(apps, schema_editor):
-    from recommendations.roles import ROLE_PERMISSIONS
-
     apps.get_model("auth", "Group").objects.filter(name__in=ROLE_PERMISSIONS).delete()
 
 
