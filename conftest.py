@@ -9,31 +9,46 @@ from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
 
 
 @pytest.fixture
+def council(db):
+    """Anytown Council: the council every factory's challenge belongs to unless a test names another."""
+    from recommendations.tests.factories import CouncilFactory
+
+    return CouncilFactory()
+
+
+@pytest.fixture
+def other_council(db):
+    from recommendations.tests.factories import CouncilFactory
+
+    return CouncilFactory(name="Elsewhere Borough Council")
+
+
+@pytest.fixture
 def officer(db):
     from recommendations.tests.factories import UserFactory
 
-    return UserFactory(username="olivia", first_name="Olivia", last_name="Officer", groups=[OFFICER])
+    return UserFactory(username="olivia", first_name="Olivia", last_name="Officer", roles=[OFFICER])
 
 
 @pytest.fixture
 def other_officer(db):
     from recommendations.tests.factories import UserFactory
 
-    return UserFactory(username="owen", first_name="Owen", last_name="Other", groups=[OFFICER])
+    return UserFactory(username="owen", first_name="Owen", last_name="Other", roles=[OFFICER])
 
 
 @pytest.fixture
 def coordinator(db):
     from recommendations.tests.factories import UserFactory
 
-    return UserFactory(username="cora", first_name="Cora", last_name="Coordinator", groups=[COORDINATOR])
+    return UserFactory(username="cora", first_name="Cora", last_name="Coordinator", roles=[COORDINATOR])
 
 
 @pytest.fixture
 def scrutiny_member(db):
     from recommendations.tests.factories import UserFactory
 
-    return UserFactory(username="sam", first_name="Sam", last_name="Scrutiny", groups=[SCRUTINY_MEMBER])
+    return UserFactory(username="sam", first_name="Sam", last_name="Scrutiny", roles=[SCRUTINY_MEMBER])
 
 
 @pytest.fixture

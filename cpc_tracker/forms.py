@@ -1,5 +1,55 @@
+"""Site-wide form pieces in GOV.UK Design System style: the sign-in form, a date field whose
+messages say what to do, and the form helper every form uses (no browser validation, so the
+GOV.UK error summary is what people see)."""
+
+import datetime
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+
+class GovukFormHelper(FormHelper):
+    """crispy-forms-gds's helper with `novalidate`: the server's messages, never the browser's."""
+
+    def __init__(self, form=None):
+        super().__init__(form)
+        self.attrs = {"novalidate": ""}
+
+
+class GovukDateField(DateInputField):
+    """A GOV.UK date input whose errors name the field and say what to do: "Date of the update must
+    be a real date", never Python's "day is out of range for month"."""
+
+    def __init__(self, *, label, **kwargs):
+        super().__init__(label=label, require_all_fields=False, **kwargs)
+        name = label.removesuffix(" (optional)")
+        self.error_messages.update(
+            {
+                "required": f"Enter the {name.lower()}",
+                "incomplete": f"{name} must include a day, month and year",
+                "invalid": f"{name} must be a real date",
+            }
+        )
+        day, month, year = self.fields
+        for part, validator_message in ((day, "day"), (month, "month"), (year, "year")):
+            for validator in part.validators:
+                validator.message = f"{name} must be a real date: the {validator_message} must be a number"
+        self.name = name
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        if len(str(year)) != 4:
+            raise ValidationError(f"{self.name} must include a year with 4 numbers, like 2025", code="invalid")
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{self.name} must be a real date", code="invalid") from None
 
 
 class SignInForm(AuthenticationForm):
@@ -12,6 +62,15 @@ class SignInForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].error_messages["required"] = "Enter your username"
+        username = self.fields["username"]
+        username.error_messages["required"] = "Enter your username"
+        # Set after the field was made, so Django adds no length check of its own: without this an
+        # over-long username reaches django-axes' records and fails there (a 500).
+        username.validators.append(
+            MaxLengthValidator(
+                username.max_length,
+                f"Enter a correct username: usernames are {username.max_length} characters or fewer",
+            )
+        )
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})

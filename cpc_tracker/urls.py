@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from recommendations.views import HomeView
+from .home import HomeView
 
 from .forms import SignInForm
 

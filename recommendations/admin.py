@@ -1,7 +1,22 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Action, Council, PeerChallenge, ProgressUpdate, Recommendation, ReminderSent, Theme
+from .models import (
+    Action,
+    Council,
+    Membership,
+    PeerChallenge,
+    ProgressUpdate,
+    Recommendation,
+    ReminderSent,
+    Theme,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
 
 
 @admin.register(Council)
@@ -9,12 +24,24 @@ class CouncilAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "website"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """Who has which role at which council: every permission is scoped by these."""
+
+    list_display = ["user", "council", "role"]
+    list_filter = ["role", "council"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "council__name"]
+    list_select_related = ["user", "council"]
+    autocomplete_fields = ["user", "council"]
 
 
 @admin.register(PeerChallenge)
 class PeerChallengeAdmin(admin.ModelAdmin):
-    list_display = ["council", "title", "on_site_from", "on_site_to", "updates_need_approval"]
-    list_filter = ["updates_need_approval", "council"]
+    list_display = ["council", "title", "on_site_from", "on_site_to", "updates_need_approval", "publish_lead_names"]
+    list_filter = ["updates_need_approval", "publish_lead_names", "council"]
     search_fields = ["council__name", "title", "slug"]
     list_select_related = ["council"]
 
@@ -44,12 +71,16 @@ class ProgressUpdateInline(admin.TabularInline):
 
 @admin.register(Action)
 class ActionAdmin(SimpleHistoryAdmin):
-    list_display = ["reference", "description", "recommendation", "lead_officer", "lead_role", "due_date", "status"]
+    list_display = [
+        "reference", "description", "recommendation", "lead_officer", "lead_role", "due_date", "status", "public_status",
+    ]
     list_filter = ["status", "recommendation__challenge", "recommendation__theme"]
     search_fields = ["reference", "description", "lead_role", "lead_officer__username", "lead_officer__last_name"]
     list_select_related = ["recommendation__challenge__council", "lead_officer"]
-    raw_id_fields = ["lead_officer", "consideration"]
-    readonly_fields = ["version"]
+    # Searchable choices, checked by Action.clean(): the lead must be an officer or coordinator of the council.
+    autocomplete_fields = ["lead_officer", "recommendation"]
+    raw_id_fields = ["consideration"]
+    readonly_fields = ["status", "public_status", "version"]
     inlines = [ProgressUpdateInline]
 
 

@@ -9,7 +9,6 @@ preview showed.
 import base64
 import secrets
 
-from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Submit
 from django import forms
 from django.contrib import messages
@@ -24,7 +23,10 @@ from django.views import View
 from django.views.generic import FormView
 
 from . import exchange
-from .views import BreadcrumbsMixin, ChallengeMixin, ManagePlanMixin, challenge_crumbs
+from cpc_tracker.forms import GovukFormHelper
+from cpc_tracker.mixins import BreadcrumbsMixin
+
+from .mixins import ChallengeMixin, ManageChallengeMixin, challenge_crumbs
 
 SESSION_KEY = "action_plan_import"
 
@@ -43,7 +45,7 @@ class ActionPlanUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
-        self.helper = FormHelper()
+        self.helper = GovukFormHelper()
         self.helper.layout = Layout(Field("file"), Submit("submit", "Check the file"))
 
     def clean_file(self):
@@ -69,11 +71,11 @@ class ConfirmImportForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
 
 
-class ManageActionPlanMixin(ManagePlanMixin, ChallengeMixin):
-    """Coordinators and admins only, on one challenge's plan."""
+class ManageActionPlanMixin(ManageChallengeMixin, ChallengeMixin):
+    """The challenge's coordinators and administrators only."""
 
     def get_permission_object(self):
-        return None
+        return self.get_challenge()
 
 
 class ActionPlanExportView(ManageActionPlanMixin, View):

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 
 from .models import Action, PeerChallenge, Status, Theme
+from .permissions import managed_challenges
 
 
 class Select(forms.Select):
@@ -39,6 +40,7 @@ class ActionPlanFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
         self.helper.form_method = "get"
         self.helper.layout = Layout(
             Field.select("challenge"),
@@ -113,6 +115,18 @@ class ActionPlanFilter(django_filters.FilterSet):
         model = Action
         fields = []
         form = ActionPlanFilterForm
+
+    def __init__(self, *args, user, **kwargs):
+        """Choices only from the challenges `user` manages: another council's themes and staff never show."""
+        super().__init__(*args, **kwargs)
+        challenges = managed_challenges(user)
+        self.filters["challenge"].queryset = challenges.select_related("council").order_by("council__name")
+        self.filters["theme"].queryset = Theme.objects.filter(challenge__in=challenges).select_related(
+            "challenge__council"
+        ).order_by("challenge__council__name", "number")
+        self.filters["lead"].queryset = get_user_model().objects.filter(
+            Exists(Action.objects.filter(lead_officer=OuterRef("pk"), recommendation__challenge__in=challenges))
+        ).order_by("first_name", "last_name")
 
     def filter_due(self, queryset, name, value):
         if value == "overdue":

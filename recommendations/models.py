@@ -562,6 +562,15 @@ class Action(models.Model):
             and self.status != Status.COMPLETE
         )
 
+    @property
+    def lead(self):
+        """Who leads it, name and role, as the council's own staff read it. Public pages use
+        recommendations.publication.lead_label, which leaves names out unless they are published."""
+        name = (self.lead_officer.get_full_name() or self.lead_officer.get_username()) if self.lead_officer else ""
+        if name and self.lead_role:
+            return f"{name} ({self.lead_role})"
+        return name or self.lead_role or "Not yet assigned"
+
 
 def is_eligible_lead(user_id, council_id):
     """May this user lead an action of this council? An active officer or coordinator of it."""

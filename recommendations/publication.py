@@ -200,3 +200,36 @@ def author_label(update, user, challenge):
     if update.source:
         return update.source
     return challenge.council.name
+
+
+def label_actions(actions, user, challenge=None):
+    """Give each action `lead_label` (what `user` may read of who leads it), `shows_working` (the
+    reader sees the working status beside the public one) and `evidence` (the public evidence of
+    completion: staff read unpublished evidence on the update itself). Returns the actions."""
+    for action in actions:
+        its_challenge = challenge or action.recommendation.challenge
+        action.lead_label = lead_label(action, user, its_challenge)
+        action.shows_working = sees_working_status(user, its_challenge)
+        action.evidence = public_evidence(action)
+    return actions
+
+
+def label_updates(updates, user, challenge):
+    """Give each update `author_label`: who wrote it, as `user` may read it."""
+    for update in updates:
+        update.author_label = author_label(update, user, challenge)
+    return updates
+
+
+def public_evidence_of(update):
+    """The evidence an update published (for reports built as of a date)."""
+    return evidence(update)
+
+
+def public_lead_of(action, challenge):
+    """The lead as public outputs (open data, committee reports, feeds) give it: with the officer's
+    name only where the challenge publishes names."""
+    if challenge.publish_lead_names and action.lead_officer_id:
+        name = _name(action.lead_officer)
+        return f"{name} ({action.lead_role})" if action.lead_role else name
+    return public_lead(action)

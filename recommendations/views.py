@@ -1,7 +1,10 @@
-"""Public pages of the action plan: challenges, themes, recommendations and actions."""
+"""Pages of the action plan: challenges, themes, recommendations and actions (public, with what the
+reader may see decided by recommendations.publication), and the staff tools (per council, decided by
+recommendations.permissions)."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
@@ -12,17 +15,21 @@ from django.views.generic import DetailView, FormView, ListView
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
-from reviews.models import Finding, ProgressReview
+from cpc_tracker.mixins import BreadcrumbsMixin
 
 from .filters import ActionPlanFilter
 from .forms import ActionForm, ProgressUpdateForm, PublishingSettingsForm, ReturnUpdateForm
 from .history import action_timeline, lead_changes_involving
-from .models import Action, PeerChallenge, ProgressUpdate, Recommendation, Status, Theme
-from .permissions import editable_actions
+from .mixins import ChallengeMixin, ManageChallengeMixin, ManageSomePlanMixin, challenge_crumbs
+from .models import Action, PeerChallenge, ProgressUpdate, Recommendation, Theme
+from .permissions import editable_actions, managed_challenges
+from .publication import label_actions, label_updates, sees_working_status, visible_updates
 from .services import (
+    AlreadyReviewed,
     StaleActionError,
     approve_update,
     change_action,
+    change_publishing_settings,
     create_action,
     record_progress_update,
     return_update,
@@ -33,73 +40,22 @@ def latest_updates_prefetch(user):
     """Each action's newest progress update the user may see, as `action.latest_updates`."""
     return Prefetch(
         "actions",
-        queryset=Action.objects.select_related("lead_officer")
+        queryset=Action.objects.select_related("lead_officer", "public_update")
         .order_by("reference")
         .prefetch_related(
             Prefetch(
                 "progress_updates",
-                queryset=ProgressUpdate.objects.visible_to(user).latest_per_action().select_related("author"),
+                queryset=visible_updates(user).latest_per_action().select_related("author"),
                 to_attr="latest_updates",
             )
         ),
     )
 
 
-class BreadcrumbsMixin:
-    """Puts the page's breadcrumbs, a list of (label, url) ending with the current page, in the context."""
-
-    def get_breadcrumbs(self):
-        return []
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["crumbs"] = self.get_breadcrumbs()
-        return context
-
-
-def challenge_crumbs(challenge):
-    return [
-        ("Peer challenges", reverse("home")),
-        (f"{challenge.council.name}", challenge.get_absolute_url()),
-    ]
-
-
-class HomeView(ListView):
-    """Every peer challenge the app tracks, with its status summary by theme."""
-
-    template_name = "recommendations/home.html"
-    context_object_name = "challenges"
-    paginate_by = 5
-
-    def get_queryset(self):
-        return (
-            PeerChallenge.objects.select_related("council")
-            .prefetch_related(Prefetch("progress_reviews", queryset=ProgressReview.objects.order_by("-on_site")))
-            .order_by("council__name", "-on_site_from")
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        page = context["challenges"]
-        summaries = PeerChallenge.objects.filter(pk__in=[c.pk for c in page]).status_summaries()
-        context["challenge_summaries"] = [(challenge, summaries[challenge.pk]) for challenge in page]
-        return context
-
-
-class ChallengeMixin:
-    """Pages under /challenges/<slug>/ know their challenge."""
-
-    def get_challenge(self):
-        if not hasattr(self, "_challenge"):
-            self._challenge = get_object_or_404(
-                PeerChallenge.objects.select_related("council"), slug=self.kwargs["slug"]
-            )
-        return self._challenge
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["challenge"] = self.get_challenge()
-        return context
+def add_form_errors(form, invalid):
+    """A model's ValidationError (from a service's full_clean) onto the form, by field where it has one."""
+    for name, errors in invalid.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 class ChallengeDetailView(BreadcrumbsMixin, DetailView):
@@ -109,9 +65,7 @@ class ChallengeDetailView(BreadcrumbsMixin, DetailView):
     context_object_name = "challenge"
 
     def get_queryset(self):
-        return PeerChallenge.objects.select_related("council").prefetch_related(
-            Prefetch("progress_reviews", queryset=ProgressReview.objects.order_by("-on_site"))
-        )
+        return PeerChallenge.objects.select_related("council").prefetch_related("progress_reviews")
 
     def get_breadcrumbs(self):
         return [("Peer challenges", reverse("home")), (self.object.council.name, None)]
@@ -119,11 +73,12 @@ class ChallengeDetailView(BreadcrumbsMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["summary"] = PeerChallenge.objects.filter(pk=self.object.pk).status_summaries()[self.object.pk]
+        context["can_manage"] = self.request.user.has_perm("recommendations.manage_challenge", self.object)
         return context
 
 
 class RecommendationListView(BreadcrumbsMixin, ChallengeMixin, ListView):
-    """A challenge's recommendations grouped under their themes, each with its status."""
+    """A challenge's recommendations grouped under their themes, each with its published status."""
 
     context_object_name = "recommendations"
 
@@ -146,6 +101,7 @@ class RecommendationListView(BreadcrumbsMixin, ChallengeMixin, ListView):
             themes.get(recommendation.theme_id, (None, unthemed))[1].append(recommendation)
         context["themes"] = list(themes.values())
         context["unthemed"] = unthemed
+        context["has_review"] = self.get_challenge().progress_reviews.exists()
         return context
 
 
@@ -166,13 +122,17 @@ class RecommendationDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
         return get_object_or_404(
             Recommendation.objects.with_progress()
             .select_related("theme", "challenge__council")
-            .prefetch_related(
-                latest_updates_prefetch(self.request.user),
-                Prefetch("findings", queryset=Finding.objects.select_related("review").order_by("order")),
-            ),
+            .prefetch_related(latest_updates_prefetch(self.request.user), "findings__review"),
             challenge=self.get_challenge(),
             number=self.kwargs["number"],
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        challenge = self.get_challenge()
+        context["actions"] = label_actions(self.object.actions.all(), self.request.user, challenge)
+        context["can_manage"] = self.request.user.has_perm("recommendations.manage_challenge", challenge)
+        return context
 
 
 class ThemeDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
@@ -186,7 +146,7 @@ class ThemeDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
     def get_object(self, queryset=None):
         return get_object_or_404(
             Theme.objects.select_related("challenge__council").prefetch_related(
-                Prefetch("findings", queryset=Finding.objects.select_related("recommendation").order_by("order")),
+                "findings__recommendation",
                 Prefetch(
                     "recommendations",
                     queryset=Recommendation.objects.with_progress().select_related("challenge").order_by("number"),
@@ -198,7 +158,8 @@ class ThemeDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
 
 
 class ActionDetailView(BreadcrumbsMixin, DetailView):
-    """One action-plan item and the progress updates the reader may see, newest first."""
+    """One action-plan item and the progress updates the reader may see, newest first. The public
+    status is the published one; the council's own staff also see the working status."""
 
     context_object_name = "action"
     updates_per_page = 20
@@ -213,21 +174,22 @@ class ActionDetailView(BreadcrumbsMixin, DetailView):
 
     def get_queryset(self):
         return Action.objects.select_related(
-            "recommendation__theme", "recommendation__challenge__council", "lead_officer", "consideration"
+            "recommendation__theme", "recommendation__challenge__council", "lead_officer", "consideration",
+            "public_update",
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        updates = (
-            self.object.progress_updates.visible_to(self.request.user).newest_first().select_related("author")
-        )
+        user = self.request.user
+        challenge = self.object.recommendation.challenge
+        label_actions([self.object], user, challenge)
+        updates = visible_updates(user, self.object.progress_updates.all()).newest_first().select_related("author")
         page = Paginator(updates, self.updates_per_page).get_page(self.request.GET.get("page"))
         context["page_obj"] = page
-        context["updates"] = page.object_list
-        user = self.request.user
+        context["updates"] = label_updates(page.object_list, user, challenge)
         context["can_update"] = user.has_perm("recommendations.update_action_progress", self.object)
-        context["can_manage"] = user.has_perm("recommendations.manage_action_plan")
-        if user.is_authenticated:
+        context["can_manage"] = user.has_perm("recommendations.manage_challenge", challenge)
+        if sees_working_status(user, challenge):
             context["timeline"] = action_timeline(self.object)
         return context
 
@@ -249,7 +211,7 @@ class MyActionsView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["updates_any"] = user.has_perm("recommendations.change_any_action")
+        context["updates_any"] = user.has_perm("recommendations.manage_some_plan")
         context["returned_updates"] = (
             ProgressUpdate.objects.returned_to(user).select_related("action", "reviewed_by").newest_first()[:20]
         )
@@ -270,7 +232,7 @@ class StaleEditMixin:
 
 
 class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequiredMixin, FormView):
-    """Add a progress update to an action, setting its status. Refused if the action changed meanwhile."""
+    """Add a progress update to an action. Refused if the action changed meanwhile."""
 
     permission_required = "recommendations.update_action_progress"
     form_class = ProgressUpdateForm
@@ -283,6 +245,15 @@ class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequi
                 pk=self.kwargs["pk"],
             )
         return self.action
+
+    def needs_approval(self):
+        from .services import publication_of_new_update
+
+        challenge = self.action.recommendation.challenge
+        return publication_of_new_update(challenge=challenge, author=self.request.user, wants_published=True)[0] is False
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"action": self.action, "needs_approval": self.needs_approval()}
 
     def get_breadcrumbs(self):
         recommendation = self.action.recommendation
@@ -303,7 +274,7 @@ class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequi
 
     def form_valid(self, form):
         try:
-            record_progress_update(
+            update = record_progress_update(
                 action=self.action,
                 author=self.request.user,
                 seen_version=form.cleaned_data["version"],
@@ -323,18 +294,30 @@ class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequi
                 "Someone else updated this action after you opened this page. Check what changed below, "
                 "then save your update again if it is still right.",
             )
-        messages.success(self.request, f"Progress update saved for action {self.action.reference}")
+        except ValidationError as invalid:
+            add_form_errors(form, invalid)
+            return self.form_invalid(form)
+        messages.success(self.request, saved_update_message(update))
         return redirect(self.action)
 
 
-class ManagePlanMixin(PermissionRequiredMixin):
-    """Coordinators and admins only: others get 403, anonymous users the sign-in page."""
+def saved_update_message(update):
+    from .models import Approval
 
-    permission_required = "recommendations.manage_action_plan"
+    reference = update.action.reference
+    if update.approval == Approval.AWAITING:
+        return (
+            f"Progress update saved for action {reference}. It is awaiting a coordinator's approval: "
+            "it will be published when they approve it"
+        )
+    if update.published:
+        return f"Progress update saved and published for action {reference}"
+    return f"Progress update saved for action {reference}. It is not published: only the council's staff and councillors see it"
 
 
-class ActionPlanView(ManagePlanMixin, FilterView):
-    """Every action in one table: filter by challenge, theme, recommendation, lead, status and due date."""
+class ActionPlanView(ManageSomePlanMixin, FilterView):
+    """Every action of the challenges the coordinator manages, in one table: filter by challenge,
+    theme, recommendation, lead, status and due date."""
 
     filterset_class = ActionPlanFilter
     template_name = "recommendations/action_plan.html"
@@ -342,9 +325,12 @@ class ActionPlanView(ManagePlanMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Action.objects.select_related(
+        return Action.objects.filter(recommendation__challenge__in=managed_challenges(self.request.user)).select_related(
             "recommendation__challenge__council", "recommendation__theme", "lead_officer"
         ).in_plan_order()
+
+    def get_filterset_kwargs(self, filterset_class):
+        return super().get_filterset_kwargs(filterset_class) | {"user": self.request.user}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -353,7 +339,7 @@ class ActionPlanView(ManagePlanMixin, FilterView):
         return context
 
 
-class ActionFormMixin(ManagePlanMixin, BreadcrumbsMixin):
+class ActionFormMixin(ManageChallengeMixin, BreadcrumbsMixin):
     form_class = ActionForm
     template_name = "recommendations/action_form.html"
 
@@ -373,13 +359,14 @@ class ActionCreateView(ActionFormMixin, FormView):
             challenge__slug=self.kwargs["slug"],
             number=self.kwargs["number"],
         )
-        return None
+        return self.recommendation.challenge
 
     def get_initial(self):
+        consideration = self.request.GET.get("consideration", "")
         return {
-            "status": Status.NOT_STARTED,
+            "status": "not_started",
             "reference": f"{self.recommendation.number}.{self.recommendation.actions.count() + 1}",
-            "consideration": self.request.GET.get("consideration"),
+            "consideration": consideration if consideration.isdigit() else None,
         }
 
     def get_breadcrumbs(self):
@@ -390,7 +377,11 @@ class ActionCreateView(ActionFormMixin, FormView):
         ]
 
     def form_valid(self, form):
-        action = create_action(recommendation=self.recommendation, author=self.request.user, **form.action_fields())
+        try:
+            action = create_action(recommendation=self.recommendation, author=self.request.user, **form.action_fields())
+        except ValidationError as invalid:
+            add_form_errors(form, invalid)
+            return self.form_invalid(form)
         messages.success(self.request, f"Action {action.reference} added")
         return redirect(action)
 
@@ -400,27 +391,16 @@ class ActionUpdateView(StaleEditMixin, ActionFormMixin, FormView):
 
     def get_permission_object(self):
         self.action = get_object_or_404(
-            Action.objects.select_related("recommendation__challenge__council", "lead_officer"), pk=self.kwargs["pk"]
+            Action.objects.select_related(
+                "recommendation__challenge__council", "lead_officer", "working_update"
+            ),
+            pk=self.kwargs["pk"],
         )
         self.recommendation = self.action.recommendation
-        return None
+        return self.recommendation.challenge
 
-    def get_initial(self):
-        action = self.action
-        return {
-            "pk": action.pk,
-            "reference": action.reference,
-            "description": action.description,
-            "lead_officer": action.lead_officer_id,
-            "lead_role": action.lead_role,
-            "timescale": action.timescale,
-            "due_date": action.due_date,
-            "status": action.status,
-            "consideration": action.consideration_id,
-            "completion_evidence": action.completion_evidence,
-            "difference_made": action.difference_made,
-            "version": action.version,
-        }
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"instance": self.action}
 
     def get_breadcrumbs(self):
         return [
@@ -448,11 +428,19 @@ class ActionUpdateView(StaleEditMixin, ActionFormMixin, FormView):
                 "Someone else changed this action after you opened this page. "
                 "Check what changed below, then save again if your changes are still right.",
             )
+        except ValidationError as invalid:
+            add_form_errors(form, invalid)
+            return self.form_invalid(form)
         messages.success(self.request, f"Action {self.action.reference} saved")
         return redirect(self.action)
 
 
-class ApprovalListView(ManagePlanMixin, ListView):
+def reviewable_updates(user):
+    """Updates of the challenges `user` manages: the queryset twin of approving or returning one."""
+    return ProgressUpdate.objects.filter(action__recommendation__challenge__in=managed_challenges(user))
+
+
+class ApprovalListView(ManageSomePlanMixin, ListView):
     """Officers' updates waiting for a coordinator before they reach the public pages."""
 
     template_name = "recommendations/approval_list.html"
@@ -461,57 +449,90 @@ class ApprovalListView(ManagePlanMixin, ListView):
 
     def get_queryset(self):
         return (
-            ProgressUpdate.objects.awaiting_approval()
+            reviewable_updates(self.request.user)
+            .awaiting_approval()
             .select_related("action__recommendation__challenge__council", "author")
             .order_by("created_at")
         )
 
 
-class ApproveUpdateView(ManagePlanMixin, View):
+class ReviewUpdateMixin(ManageSomePlanMixin):
+    """Approve or return one update of a challenge the coordinator manages (404 for others'). If
+    another coordinator got there first, say who, and change nothing."""
+
+    def get_update(self):
+        if not hasattr(self, "update"):
+            self.update = get_object_or_404(
+                reviewable_updates(self.request.user).select_related(
+                    "action__recommendation", "author", "reviewed_by"
+                ),
+                pk=self.kwargs["pk"],
+            )
+        return self.update
+
+    def already_reviewed(self, reviewed):
+        messages.info(self.request, reviewed.message)
+        return redirect("recommendations:approval-list")
+
+
+class ApproveUpdateView(ReviewUpdateMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        update = get_object_or_404(ProgressUpdate.objects.awaiting_approval().select_related("action"), pk=pk)
-        approve_update(update=update, coordinator=request.user)
+        try:
+            update = approve_update(update=self.get_update(), coordinator=request.user)
+        except AlreadyReviewed as reviewed:
+            return self.already_reviewed(reviewed)
         messages.success(request, f"Update on action {update.action.reference} approved and published")
         return redirect("recommendations:approval-list")
 
 
-class ReturnUpdateView(ManagePlanMixin, BreadcrumbsMixin, FormView):
+class ReturnUpdateView(ReviewUpdateMixin, BreadcrumbsMixin, FormView):
     form_class = ReturnUpdateForm
     template_name = "recommendations/return_update_form.html"
 
-    def get_permission_object(self):
-        self.update = get_object_or_404(
-            ProgressUpdate.objects.awaiting_approval().select_related("action__recommendation", "author"),
-            pk=self.kwargs["pk"],
-        )
-        return None
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.has_permission():
+            from .models import Approval
+
+            update = self.get_update()
+            if update.approval != Approval.AWAITING:
+                return self.already_reviewed(AlreadyReviewed(update))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs(self):
         return [("Updates awaiting approval", reverse("recommendations:approval-list")), ("Return update", None)]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"update": self.update}
+        update = self.get_update()
+        label_updates([update], self.request.user, update.action.recommendation.challenge)
+        return super().get_context_data(**kwargs) | {"update": update}
 
     def form_valid(self, form):
-        return_update(update=self.update, coordinator=self.request.user, reason=form.cleaned_data["reason"])
+        try:
+            return_update(update=self.get_update(), coordinator=self.request.user, reason=form.cleaned_data["reason"])
+        except AlreadyReviewed as reviewed:
+            return self.already_reviewed(reviewed)
         messages.success(self.request, f"Update on action {self.update.action.reference} returned to its author")
         return redirect("recommendations:approval-list")
 
 
-class PublishingSettingsView(ManagePlanMixin, BreadcrumbsMixin, FormView):
-    """Whether officers' updates to a challenge need a coordinator's approval before publication."""
+class PublishingSettingsView(ManageChallengeMixin, BreadcrumbsMixin, FormView):
+    """How a challenge publishes: whether officers' updates need a coordinator's approval, and
+    whether lead officers' names are public."""
 
     form_class = PublishingSettingsForm
     template_name = "recommendations/publishing_settings_form.html"
 
     def get_permission_object(self):
         self.challenge = get_object_or_404(PeerChallenge.objects.select_related("council"), slug=self.kwargs["slug"])
-        return None
+        return self.challenge
 
     def get_initial(self):
-        return {"updates_need_approval": "yes" if self.challenge.updates_need_approval else "no"}
+        return {
+            "updates_need_approval": "yes" if self.challenge.updates_need_approval else "no",
+            "publish_lead_names": "yes" if self.challenge.publish_lead_names else "no",
+        }
 
     def get_breadcrumbs(self):
         return [*challenge_crumbs(self.challenge), ("Publishing settings", None)]
@@ -520,7 +541,6 @@ class PublishingSettingsView(ManagePlanMixin, BreadcrumbsMixin, FormView):
         return super().get_context_data(**kwargs) | {"challenge": self.challenge}
 
     def form_valid(self, form):
-        self.challenge.updates_need_approval = form.cleaned_data["updates_need_approval"]
-        self.challenge.save(update_fields=["updates_need_approval"])
+        change_publishing_settings(challenge=self.challenge, author=self.request.user, **form.cleaned_data)
         messages.success(self.request, "Publishing settings saved")
         return redirect(self.challenge)

@@ -26,7 +26,11 @@ The dict (``FORMAT`` 1)::
 
     RECOMMENDATION = {"id", "number", "title", "status", "actions": [ACTION, ...]}
     ACTION = {"id", "reference", "description", "lead", "timescale", "due_date", "status", "overdue",
-              "latest_update": null | {"uid", "date", "created_at", "text", "status"}}
+              "latest_update": null | {"uid", "date", "created_at", "text", "status"},
+              "evidence": null | {"completion_evidence", "difference_made"}}   (reports issued before
+              evidence was added to snapshots have no "evidence" key)
+
+Statuses, evidence and leads are the public ones, by the rules of recommendations.publication.
     CHANGES = {"previous": null | {"id", "committee", "meeting_date", "cut_off", "issued_at"},
                "previous_counts": null | [{"status", "count"}],
                "status_changes": [{"id", "reference", "description", "old_status", "new_status"}],
@@ -45,7 +49,9 @@ from django.urls import reverse
 from recommendations.models import Recommendation, Status
 from reviews.models import ProgressReview
 
-from .selectors import actions_with_published_status, published_updates_by_month
+from recommendations.publication import public_evidence_of, public_lead_of
+
+from .selectors import actions_with_public_status, published_updates_by_month
 
 FORMAT = 1
 
@@ -80,23 +86,15 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-def _lead(action):
-    """The post that leads an action. Officers' names stay out of committee papers and open data."""
-    if action.lead_role:
-        return action.lead_role
-    if action.lead_officer_id:
-        return "Lead officer assigned (role not recorded)"
-    return "Not yet assigned"
-
-
-def _action_entry(action, cut_off):
-    update = action.latest_published_update
+def _action_entry(action, cut_off, challenge):
+    update = action.public_update
     status = action.published_status
+    evidence = public_evidence_of(update)
     return {
         "id": action.pk,
         "reference": action.reference,
         "description": action.description,
-        "lead": _lead(action),
+        "lead": public_lead_of(action, challenge),
         "timescale": action.timescale,
         "due_date": _iso(action.due_date),
         "status": status.value,
@@ -110,13 +108,14 @@ def _action_entry(action, cut_off):
             "text": update.text,
             "status": update.status,
         },
+        "evidence": None if evidence is None else {"completion_evidence": evidence[0], "difference_made": evidence[1]},
     }
 
 
 def build_snapshot(*, challenge, cut_off):
     """The report's content from the plan as of `cut_off`, without the comparison. A fixed number of queries."""
-    actions = actions_with_published_status(challenge, as_of=cut_off)
-    entries = {action.pk: _action_entry(action, cut_off) for action in actions}
+    actions = actions_with_public_status(challenge, as_of=cut_off)
+    entries = {action.pk: _action_entry(action, cut_off, challenge) for action in actions}
     actions_by_recommendation = {}
     for action in actions:
         actions_by_recommendation.setdefault(action.recommendation_id, []).append(entries[action.pk])

@@ -12,7 +12,8 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from recommendations.models import PeerChallenge
-from recommendations.views import BreadcrumbsMixin, ChallengeMixin, challenge_crumbs
+from cpc_tracker.mixins import BreadcrumbsMixin
+from recommendations.mixins import ChallengeMixin, challenge_crumbs
 
 from . import open_data
 from .forms import CommitteeReportForm
@@ -41,7 +42,7 @@ class ReportListView(BreadcrumbsMixin, ChallengeMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_create"] = self.request.user.has_perm("reports.create_report")
+        context["can_create"] = self.request.user.has_perm("reports.create_report", self.get_challenge())
         return context
 
 
@@ -54,7 +55,7 @@ class ReportCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormView):
 
     def get_permission_object(self):
         self.challenge = get_object_or_404(PeerChallenge.objects.select_related("council"), slug=self.kwargs["slug"])
-        return None
+        return self.challenge
 
     def get_breadcrumbs(self):
         return [*report_crumbs(self.challenge), ("New report", None)]
@@ -100,7 +101,7 @@ class ReportDetailView(BreadcrumbsMixin, ReportMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["content"] = self.object.content()
         context["challenge"] = self.object.challenge
-        context["can_issue"] = not self.object.is_issued and self.request.user.has_perm("reports.issue_report")
+        context["can_issue"] = not self.object.is_issued and self.request.user.has_perm("reports.issue_report", self.object)
         return context
 
 

@@ -4,7 +4,9 @@ from django.db.models import Prefetch
 from django.views.generic import DetailView
 
 from recommendations.models import Action, Theme
-from recommendations.views import BreadcrumbsMixin, challenge_crumbs
+from cpc_tracker.mixins import BreadcrumbsMixin
+from recommendations.mixins import challenge_crumbs
+from recommendations.publication import label_actions
 
 from .models import Consideration, Finding, ProgressReview
 
@@ -45,8 +47,10 @@ class ConsiderationDetailView(BreadcrumbsMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.request.user.has_perm("recommendations.manage_action_plan"):
-            context["recommendations"] = self.object.review.challenge.recommendations.order_by("number")
+        challenge = self.object.review.challenge
+        context["actions"] = label_actions(self.object.actions.all(), self.request.user, challenge)
+        if self.request.user.has_perm("recommendations.manage_challenge", challenge):
+            context["recommendations"] = challenge.recommendations.order_by("number")
         return context
 
     def get_breadcrumbs(self):

@@ -4,13 +4,13 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.utils.text import slugify
 
-from recommendations.roles import ensure_role_groups
 from recommendations.models import (
     Action,
     Approval,
     Council,
+    Membership,
     PeerChallenge,
     ProgressUpdate,
     Recommendation,
@@ -32,19 +32,34 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct-horse-battery-staple")
 
     @factory.post_generation
-    def groups(self, create, extracted, **kwargs):
+    def roles(self, create, extracted, **kwargs):
+        """roles=[OFFICER] makes the user an officer of the default council (Anytown Council);
+        roles=[(council, COORDINATOR), ...] names the council."""
         if create and extracted:
-            groups = ensure_role_groups()
-            for name in extracted:
-                self.groups.add(groups.get(name) or Group.objects.get_or_create(name=name)[0])
+            for role in extracted:
+                council, role = role if isinstance(role, tuple) else (CouncilFactory(), role)
+                Membership.objects.update_or_create(user=self, council=council, defaults={"role": role})
 
 
 class CouncilFactory(factory.django.DjangoModelFactory):
+    """Every factory's challenge belongs to Anytown Council unless a test names another council, so
+    the role fixtures (members of Anytown Council) work on the data tests build."""
+
     class Meta:
         model = Council
+        django_get_or_create = ["slug"]
 
-    name = factory.Sequence(lambda n: f"Council {n}")
-    slug = factory.Sequence(lambda n: f"council-{n}")
+    name = "Anytown Council"
+    slug = factory.LazyAttribute(lambda council: slugify(council.name))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory("recommendations.tests.factories.UserFactory")
+    council = factory.SubFactory(CouncilFactory)
+    role = "officer"
 
 
 class PeerChallengeFactory(factory.django.DjangoModelFactory):
@@ -81,6 +96,7 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
 class ActionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Action
+        skip_postgeneration_save = True
 
     recommendation = factory.SubFactory(RecommendationFactory)
     reference = factory.Sequence(lambda n: f"A{n}")
@@ -88,15 +104,34 @@ class ActionFactory(factory.django.DjangoModelFactory):
     lead_role = "Chief Executive"
     timescale = "March 2024"
     due_date = datetime.date(2030, 3, 31)
-    status = Status.ON_TRACK
 
     class Params:
         overdue = factory.Trait(due_date=datetime.date(2020, 1, 31), status=Status.AT_RISK)
+
+    @factory.post_generation
+    def status(self, create, extracted, **kwargs):
+        """ActionFactory(status=...) records a published progress update with that status (statuses
+        follow updates); the default is On track. status=Status.NOT_STARTED records none."""
+        status = Status.ON_TRACK if extracted is None else Status(extracted)
+        if create and status != Status.NOT_STARTED:
+            complete = status == Status.COMPLETE
+            ProgressUpdate.objects.create(
+                action=self,
+                date=datetime.date(2023, 1, 1),
+                text=f"Status set to {status.label} by a test",
+                status=status,
+                published=True,
+                approval=Approval.NOT_NEEDED,
+                completion_evidence="Cabinet report, 1 January 2023" if complete else "",
+                difference_made="Residents see the difference" if complete else "",
+            )
+            self.refresh_from_db()
 
 
 class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProgressUpdate
+        skip_postgeneration_save = True
 
     action = factory.SubFactory(ActionFactory)
     date = datetime.date(2023, 10, 16)
@@ -104,6 +139,14 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     status = Status.ON_TRACK
     published = True
     approval = factory.LazyAttribute(lambda u: Approval.NOT_NEEDED if u.published else Approval.NOT_FOR_PUBLICATION)
+    completion_evidence = factory.LazyAttribute(lambda u: "Decision of Cabinet" if u.status == Status.COMPLETE else "")
+    difference_made = factory.LazyAttribute(lambda u: "A clearer plan" if u.status == Status.COMPLETE else "")
+
+    @factory.post_generation
+    def refresh_action(self, create, extracted, **kwargs):
+        """The action's statuses follow (the save signal did it); keep the Python object in step."""
+        if create:
+            self.action.refresh_from_db()
 
 
 def build_challenge(*, themes=3, recommendations_per_theme=2, actions_per_recommendation=2, updates_per_action=2):

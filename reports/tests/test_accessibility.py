@@ -19,20 +19,12 @@ from .factories import CommitteeReportFactory, issued_report
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db):
-    """Put back the role groups (from a data migration) that an earlier transactional test's flush removed."""
-    from recommendations.roles import ensure_role_groups
-
-    ensure_role_groups()
-
-
 @pytest.fixture
 def stockport_reports():
     """Stockport's plan, an issued report, then changes and a draft that shows them."""
     call_command("loaddata", "stockport_cpc", verbosity=0)
     challenge = PeerChallenge.objects.get(slug="stockport-cpc-2022")
-    coordinator = UserFactory(username="cora", groups=[COORDINATOR])
+    coordinator = UserFactory(username="cora", roles=[COORDINATOR])
     first = issued_report(challenge=challenge, meeting_date=datetime.date(2023, 11, 7),
                           cut_off=datetime.date(2023, 10, 16), issued_by=coordinator)
     action = ProgressUpdate.objects.filter(action__recommendation__challenge=challenge).first().action

@@ -13,8 +13,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from recommendations.roles import ensure_role_groups
-
 from .pages import ROLES
 
 HERE = Path(__file__).resolve().parent
@@ -29,15 +27,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(autouse=True)
-def _role_groups(request):
-    """Put back the role groups a transactional test's flush removed (they come from a data migration)."""
-    if "live_server" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    ensure_role_groups()
 
 
 class Stockport:
