@@ -62,7 +62,11 @@ def superuser(db):
 def led_action(officer):
     from recommendations.tests.factories import ActionFactory
 
-    return ActionFactory(lead_officer=officer, description="Set up a report-writing working group")
+    from recommendations.models import Status
+
+    return ActionFactory(
+        lead_officer=officer, description="Set up a report-writing working group", status=Status.ON_TRACK
+    )
 
 
 ROLES = ["anonymous", "lead officer", "other officer", "coordinator", "scrutiny member", "admin"]

@@ -753,7 +753,7 @@ def update_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         from .publication import refresh_action
 
-        refresh_action(instance.action_id)
+        refresh_action(instance.action_id, by=getattr(instance, "_history_user", None) or instance.author)
 
 
 @receiver(post_delete, sender=ProgressUpdate, dispatch_uid="progress_update_deleted")
@@ -763,4 +763,4 @@ def update_deleted(sender, instance, origin=None, **kwargs):
         return
     from .publication import refresh_action
 
-    refresh_action(instance.action_id)
+    refresh_action(instance.action_id, by=getattr(instance, "_history_user", None))

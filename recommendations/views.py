@@ -304,15 +304,12 @@ class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequi
 def saved_update_message(update):
     from .models import Approval
 
-    reference = update.action.reference
+    saved = f"Progress update saved for action {update.action.reference}"
     if update.approval == Approval.AWAITING:
-        return (
-            f"Progress update saved for action {reference}. It is awaiting a coordinator's approval: "
-            "it will be published when they approve it"
-        )
+        return f"{saved}. It is awaiting a coordinator's approval and will be published when they approve it"
     if update.published:
-        return f"Progress update saved and published for action {reference}"
-    return f"Progress update saved for action {reference}. It is not published: only the council's staff and councillors see it"
+        return f"{saved} and published"
+    return f"{saved}. It is not published: only the council's staff and councillors see it"
 
 
 class ActionPlanView(ManageSomePlanMixin, FilterView):

@@ -104,19 +104,21 @@ class ActionFactory(factory.django.DjangoModelFactory):
     lead_role = "Chief Executive"
     timescale = "March 2024"
     due_date = datetime.date(2030, 3, 31)
+    status = Status.NOT_STARTED
 
     class Params:
         overdue = factory.Trait(due_date=datetime.date(2020, 1, 31), status=Status.AT_RISK)
 
-    @factory.post_generation
-    def status(self, create, extracted, **kwargs):
-        """ActionFactory(status=...) records a published progress update with that status (statuses
-        follow updates); the default is On track. status=Status.NOT_STARTED records none."""
-        status = Status.ON_TRACK if extracted is None else Status(extracted)
-        if create and status != Status.NOT_STARTED:
+    @classmethod
+    def _create(cls, model_class, *args, status=Status.NOT_STARTED, **kwargs):
+        """ActionFactory(status=...) records a published progress update with that status, dated
+        1 January 2023 (statuses follow updates). The default, Not started, records none."""
+        action = super()._create(model_class, *args, **kwargs)
+        status = Status(status)
+        if status != Status.NOT_STARTED:
             complete = status == Status.COMPLETE
             ProgressUpdate.objects.create(
-                action=self,
+                action=action,
                 date=datetime.date(2023, 1, 1),
                 text=f"Status set to {status.label} by a test",
                 status=status,
@@ -125,7 +127,8 @@ class ActionFactory(factory.django.DjangoModelFactory):
                 completion_evidence="Cabinet report, 1 January 2023" if complete else "",
                 difference_made="Residents see the difference" if complete else "",
             )
-            self.refresh_from_db()
+            action.refresh_from_db()
+        return action
 
 
 class ProgressUpdateFactory(factory.django.DjangoModelFactory):

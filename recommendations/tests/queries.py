@@ -3,8 +3,9 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-# Signing in costs the session, the user and their permissions (own and groups'): four queries a page.
-SIGNED_IN_QUERIES = 4
+# Signing in costs the session, the user, their roles at councils (memberships) and their Django
+# permissions (own and groups'): five queries a page.
+SIGNED_IN_QUERIES = 5
 
 
 def count_queries(client, url):

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from recommendations.models import Status
+from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
 
 from .queries import SIGNED_IN_QUERIES, count_queries
 from .factories import (
@@ -65,9 +66,9 @@ def test_recommendation_page_shows_full_text_actions_and_latest_published_progre
     assert "Draft not for the public" not in text
 
 
-def test_signed_in_reader_sees_unpublished_updates_marked_as_such(client):
+def test_the_councils_own_readers_see_unpublished_updates_marked_as_such(client, other_council):
     update = ProgressUpdateFactory(text="Draft for the committee", published=False)
-    client.force_login(UserFactory())
+    client.force_login(UserFactory(roles=[SCRUTINY_MEMBER]))
 
     text = page_text(client.get(update.action.get_absolute_url()))
 
@@ -75,8 +76,19 @@ def test_signed_in_reader_sees_unpublished_updates_marked_as_such(client):
     assert "Not for publication" in text
 
 
-def test_public_action_page_hides_unpublished_updates(client):
+@pytest.mark.parametrize("role", [OFFICER, COORDINATOR, SCRUTINY_MEMBER, None])
+def test_another_councils_members_and_people_with_no_role_never_see_drafts(client, other_council, role):
     update = ProgressUpdateFactory(text="Draft for the committee", published=False)
+    client.force_login(UserFactory(roles=[(other_council, role)] if role else []))
+
+    for url in (update.action.get_absolute_url(), update.action.recommendation.get_absolute_url()):
+        assert "Draft for the committee" not in page_text(client.get(url))
+
+
+def test_public_action_page_hides_unpublished_updates(client):
+    update = ProgressUpdateFactory(
+        action=ActionFactory(status=Status.NOT_STARTED), text="Draft for the committee", published=False
+    )
 
     text = page_text(client.get(update.action.get_absolute_url()))
 
