@@ -49,7 +49,7 @@ class GovukDateField(DateInputField):
         try:
             return datetime.date(int(year), int(month), int(day))
         except ValueError:
-            raise ValidationError(f"{self.name} must be a real date", code="invalid") from None
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class SignInForm(AuthenticationForm):

@@ -1,21 +1,11 @@
 """The form a coordinator fills in to start a committee report."""
 
-from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-
-class DateField(DateInputField):
-    """A GOV.UK date input whose impossible dates (31 February) get the field's own "invalid" message."""
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except ValidationError as error:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+from cpc_tracker.forms import GovukDateField, GovukFormHelper
 
 
 class CommitteeReportForm(forms.Form):
@@ -28,14 +18,11 @@ class CommitteeReportForm(forms.Form):
             "max_length": "The name of the committee must be 200 characters or fewer",
         },
     )
-    meeting_date = DateField(
-        label="Date of the meeting", help_text="For example, 27 3 2024", require_all_fields=False
-    )
-    cut_off = DateField(
+    meeting_date = GovukDateField(label="Date of the meeting", help_text="For example, 27 3 2024")
+    cut_off = GovukDateField(
         label="Cut-off date for the figures",
         help_text="The report shows the action plan as it was on this day: progress updates dated after it "
         "are left out. For example, 1 3 2024",
-        require_all_fields=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -48,7 +35,7 @@ class CommitteeReportForm(forms.Form):
             {"required": "Enter the cut-off date", "incomplete": "Enter the cut-off date as a day, month and year",
              "invalid": "Enter the cut-off date as a real date, like 1 3 2024"}
         )
-        self.helper = FormHelper()
+        self.helper = GovukFormHelper()
         self.helper.layout = Layout(
             Field.text("committee", label_size=Size.SMALL),
             Field("meeting_date"),

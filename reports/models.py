@@ -23,6 +23,7 @@ it is read from the snapshot only, so later updates never change the committee's
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -89,6 +90,14 @@ class CommitteeReport(models.Model):
 
     def __str__(self):
         return f"{self.committee}, {self.meeting_date:%-d %B %Y}"
+
+    def clean(self):
+        """A report shows the plan after the peer team's visit: its cut-off is no earlier than that."""
+        if self.cut_off and self.challenge_id and self.cut_off < self.challenge.on_site_from:
+            raise ValidationError(
+                {"cut_off": f"The cut-off date must be on or after {self.challenge.on_site_from:%-d %B %Y}, "
+                            "when the peer challenge began"}
+            )
 
     def get_absolute_url(self):
         return reverse("reports:report-detail", args=[self.pk])

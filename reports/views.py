@@ -3,6 +3,7 @@
 import json
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -64,7 +65,12 @@ class ReportCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormView):
         return super().get_context_data(**kwargs) | {"challenge": self.challenge}
 
     def form_valid(self, form):
-        report = create_report(challenge=self.challenge, created_by=self.request.user, **form.cleaned_data)
+        try:
+            report = create_report(challenge=self.challenge, created_by=self.request.user, **form.cleaned_data)
+        except ValidationError as invalid:
+            for name, errors in invalid.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+            return self.form_invalid(form)
         messages.success(self.request, "Draft report created")
         return redirect(report)
 
