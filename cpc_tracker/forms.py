@@ -8,7 +8,7 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxLengthValidator
 
 
@@ -18,6 +18,17 @@ class GovukFormHelper(FormHelper):
     def __init__(self, form=None):
         super().__init__(form)
         self.attrs = {"novalidate": ""}
+
+
+class HiddenFieldErrorsMixin:
+    """The GOV.UK error summary lists visible fields only: an error on a hidden input (a form's
+    version, say) is moved to the form's own errors, so the person is told what went wrong."""
+
+    def full_clean(self):
+        super().full_clean()
+        for field in self.hidden_fields():
+            for error in self._errors.pop(field.name, []) if self._errors else []:
+                self._errors.setdefault(NON_FIELD_ERRORS, self.error_class(error_class="nonfield")).append(error)
 
 
 class GovukDateField(DateInputField):

@@ -9,7 +9,7 @@ from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Fixed, Layout, Size, Submit
 from django import forms
 
-from cpc_tracker.forms import GovukDateField, GovukFormHelper
+from cpc_tracker.forms import GovukDateField, GovukFormHelper, HiddenFieldErrorsMixin
 
 from .models import (
     DESCRIPTION_MAX_CHARACTERS,
@@ -58,7 +58,7 @@ DIFFERENCE_LABEL = "What difference has it made? (if the action is complete)"
 DIFFERENCE_HINT = "A short statement for residents and the LGA. Published with the update."
 
 
-class ProgressUpdateForm(forms.ModelForm):
+class ProgressUpdateForm(HiddenFieldErrorsMixin, forms.ModelForm):
     """An officer's progress update. The model checks the date (from the challenge's start to
     today) and that a Complete update carries its evidence."""
 
@@ -150,7 +150,7 @@ class LeadOfficerChoiceField(forms.ModelChoiceField):
         return f"{user.get_full_name() or user.get_username()} ({user.get_username()})"
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(HiddenFieldErrorsMixin, forms.ModelForm):
     """A coordinator adds or changes an action-plan item. A new status is recorded as a published
     progress update (see recommendations.services.change_action)."""
 

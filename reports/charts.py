@@ -159,7 +159,13 @@ def status_bars(rows, *, title, row_heading="Theme", noun="actions", chart_id="c
 
 def _add_months(month, n):
     index = month.year * 12 + month.month - 1 + n
+    index = min(max(index, 12), 9999 * 12 + 11)  # datetime's years are 1 to 9999
     return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+# The line shows at most this many months (ten years); updates dated earlier (a typing slip stored
+# before dates were checked, say) count in the running total from its first month.
+MAX_MONTHS_SHOWN = 120
 
 
 def _nice_ceiling(value):
@@ -178,11 +184,12 @@ def cumulative_updates(months, *, title, until, chart_id="chart"):
     months = [(month, n) for month, n in months if n]
     if not months:
         return None
-    start = _add_months(months[0][0], -1)
     end = max(months[-1][0], until.replace(day=1))
+    start = max(_add_months(months[0][0], -1), _add_months(end, -MAX_MONTHS_SHOWN))
     span = (end.year - start.year) * 12 + end.month - start.month
     per_month = dict(months)
-    points, running = [], 0
+    earlier = sum(n for month, n in months if month < start)
+    points, running = [], earlier
     for i in range(span + 1):
         month = _add_months(start, i)
         running += per_month.get(month, 0)
