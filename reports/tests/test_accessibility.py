@@ -24,7 +24,7 @@ def stockport_reports():
     """Stockport's plan, an issued report, then changes and a draft that shows them."""
     call_command("loaddata", "stockport_cpc", verbosity=0)
     challenge = PeerChallenge.objects.get(slug="stockport-cpc-2022")
-    coordinator = UserFactory(username="cora", roles=[COORDINATOR])
+    coordinator = UserFactory(username="cora", roles=[(challenge.council, COORDINATOR)])
     first = issued_report(challenge=challenge, meeting_date=datetime.date(2023, 11, 7),
                           cut_off=datetime.date(2023, 10, 16), issued_by=coordinator)
     action = ProgressUpdate.objects.filter(action__recommendation__challenge=challenge).first().action

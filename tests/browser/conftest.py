@@ -96,10 +96,17 @@ class Stockport:
 
 
 @pytest.fixture
-def stockport(live_server, officer):
-    """Stockport's peer challenge in the live server's database, with `officer` leading action 10.2."""
+def stockport(live_server, officer, other_officer, coordinator, scrutiny_member):
+    """Stockport's peer challenge in the live server's database, with `officer` leading action 10.2.
+    Each role's user has the same role at Stockport as at the factories' council."""
+    from recommendations.models import Membership
+
     call_command("loaddata", "stockport_cpc", verbosity=0)
     site = Stockport(officer)
+    for membership in Membership.objects.filter(user__in=[officer, other_officer, coordinator, scrutiny_member]):
+        Membership.objects.get_or_create(
+            user=membership.user, council=site.challenge.council, defaults={"role": membership.role}
+        )
     site.action.lead_officer = officer
     site.action.save(update_fields=["lead_officer"])
     return site
