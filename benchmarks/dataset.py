@@ -28,7 +28,6 @@ from types import SimpleNamespace
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -38,12 +37,14 @@ from recommendations.models import (
     Action,
     Approval,
     Council,
+    Membership,
     PeerChallenge,
     ProgressUpdate,
     Recommendation,
     Status,
     Theme,
 )
+from recommendations.publication import refresh_actions
 from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
 from recommendations.tests.factories import (
     ActionFactory,
@@ -64,7 +65,7 @@ from reviews.tests.factories import (
 )
 
 # Raise when the shape of the data set changes, so `--reuse` rebuilds an old one.
-DATASET_VERSION = 7
+DATASET_VERSION = 8
 DEFAULT_CHALLENGES = 50
 BATCH_SIZE = 2000
 CHUNK = 5  # challenges built and saved together, to keep memory small
@@ -143,24 +144,30 @@ def _users(challenge_slugs):
     ]
     users += [UserFactory.build(username=officer_username(slug), password=None) for slug in challenge_slugs]
     User.objects.bulk_create(users, batch_size=BATCH_SIZE)
-    groups = {group.name: group for group in Group.objects.filter(name__in=[OFFICER, COORDINATOR, SCRUTINY_MEMBER])}
-    missing = {OFFICER, COORDINATOR, SCRUTINY_MEMBER} - set(groups)
-    if missing:
-        raise RuntimeError(f"Groups missing (the roles data migration should create them): {sorted(missing)}")
-    Membership = User.groups.through
-    memberships = [Membership(user_id=users[0].pk, group_id=groups[COORDINATOR].pk)]
-    memberships.append(Membership(user_id=users[1].pk, group_id=groups[SCRUTINY_MEMBER].pk))
-    memberships += [Membership(user_id=user.pk, group_id=groups[OFFICER].pk) for user in users[2:]]
-    Membership.objects.bulk_create(memberships)
     return {user.username: user for user in users}
 
 
-def _build_chunk(specs, rng, today, coordinator):
+def _memberships(specs, councils, users):
+    """Each challenge's officer is an officer of its council; the coordinator and the scrutiny member
+    hold their role at every council (a county-wide policy team, say), so they see every page."""
+    memberships = []
+    for spec, council in zip(specs, councils):
+        memberships += [
+            Membership(user=spec.officer, council=council, role=OFFICER),
+            Membership(user=users[COORDINATOR_USERNAME], council=council, role=COORDINATOR),
+            Membership(user=users[SCRUTINY_USERNAME], council=council, role=SCRUTINY_MEMBER),
+        ]
+    Membership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
+
+
+def _build_chunk(specs, rng, today, users):
     """Build and save the challenges in `specs`, parent rows before children, one bulk_create per model."""
+    coordinator = users[COORDINATOR_USERNAME]
     councils = [
         CouncilFactory.build(name=spec.council, slug=spec.slug.replace("bench", "bench-council", 1)) for spec in specs
     ]
     Council.objects.bulk_create(councils, batch_size=BATCH_SIZE)
+    _memberships(specs, councils, users)
 
     challenges = []
     for spec, council in zip(specs, councils):
@@ -278,6 +285,9 @@ def _build_chunk(specs, rng, today, coordinator):
             update.date = first + datetime.timedelta(days=30 * i + rng.randint(0, 20))
             update.status = action.status if last else rng.choice(OPEN_STATUSES)
             update.percent_complete = 100 if update.status == Status.COMPLETE else min(99, 5 * (i + 1))
+            if update.status == Status.COMPLETE:
+                update.completion_evidence = "Report to Cabinet on the completed action"
+                update.difference_made = "Residents can see the change in the council's published plan"
             # Some unpublished: now and then, and the newest of every fourth action. Where the
             # challenge needs a coordinator's approval, those newest ones await it (some were returned).
             # (The small challenge's one update is published, so its pages show what big ones do.)
@@ -303,6 +313,8 @@ def _build_chunk(specs, rng, today, coordinator):
             update._history_date = _at(update.date)
             updates.append(update)
     bulk_create_with_history(updates, ProgressUpdate, batch_size=BATCH_SIZE)
+    # bulk_create sends no signals: set each action's working and published statuses by the app's rule.
+    refresh_actions(actions)
     _action_history(actions, updates, by_pk)
     return len(updates)
 
@@ -360,7 +372,7 @@ def build(challenges=DEFAULT_CHALLENGES, log=print):
         done = 0
         for start in range(0, len(specs), CHUNK):
             chunk = specs[start : start + CHUNK]
-            done += _build_chunk(chunk, rng, today, users[COORDINATOR_USERNAME])
+            done += _build_chunk(chunk, rng, today, users)
             log(f"  {start + len(chunk)}/{len(specs)} challenges, {done:,} progress updates "
                 f"({time.perf_counter() - started:.0f} s)")
         if apps.is_installed("reports"):

@@ -603,19 +603,17 @@ class ProgressUpdateQuerySet(models.QuerySet):
         return self.get(uid=uid)
 
     def published(self):
-        return self.filter(published=True)
+        """What the public may read. The rule, with what counts for each status, is
+        recommendations.publication's: outputs ask it (publication.public_updates / visible_updates)."""
+        from .publication import public_updates
+
+        return public_updates(self)
 
     def awaiting_approval(self):
         return self.filter(approval=Approval.AWAITING)
 
     def returned_to(self, user):
         return self.filter(approval=Approval.RETURNED, author=user)
-
-    def visible_to(self, user):
-        """Signed-in staff and councillors see drafts too; the public sees published updates only."""
-        if user.is_authenticated:
-            return self.all()
-        return self.published()
 
     def latest_per_action(self):
         """Only each action's newest update (a window function, so one query for any number of actions)."""

@@ -52,6 +52,12 @@ def latest_updates_prefetch(user):
     )
 
 
+def findings_of(model):
+    """The progress review's findings about a recommendation or theme, in their order, with what they
+    refer to fetched in the same query. (Through the relation, so this app need not import reviews.)"""
+    return model._meta.get_field("findings").related_model.objects.order_by("order")
+
+
 def add_form_errors(form, invalid):
     """A model's ValidationError (from a service's full_clean) onto the form, by field where it has one."""
     for name, errors in invalid.message_dict.items():
@@ -122,7 +128,10 @@ class RecommendationDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
         return get_object_or_404(
             Recommendation.objects.with_progress()
             .select_related("theme", "challenge__council")
-            .prefetch_related(latest_updates_prefetch(self.request.user), "findings__review"),
+            .prefetch_related(
+                latest_updates_prefetch(self.request.user),
+                Prefetch("findings", queryset=findings_of(Recommendation).select_related("review")),
+            ),
             challenge=self.get_challenge(),
             number=self.kwargs["number"],
         )
@@ -146,7 +155,7 @@ class ThemeDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
     def get_object(self, queryset=None):
         return get_object_or_404(
             Theme.objects.select_related("challenge__council").prefetch_related(
-                "findings__recommendation",
+                Prefetch("findings", queryset=findings_of(Theme).select_related("recommendation")),
                 Prefetch(
                     "recommendations",
                     queryset=Recommendation.objects.with_progress().select_related("challenge").order_by("number"),

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from recommendations.models import PeerChallenge, ProgressUpdate
+from recommendations.models import PeerChallenge
+from recommendations.publication import public_updates
 
 from .open_data import LICENCE
 
@@ -43,7 +44,7 @@ class ChallengeUpdatesFeed(Feed):
 
     def items(self, challenge):
         return (
-            ProgressUpdate.objects.published()
+            public_updates()
             .filter(action__recommendation__challenge=challenge)
             .select_related("action__recommendation")
             .newest_first()[: self.items_shown]
