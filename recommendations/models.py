@@ -556,10 +556,20 @@ class Action(models.Model):
 
     @property
     def is_overdue(self):
+        """Past its due date and not complete, by the working status (staff pages)."""
         return (
             self.due_date is not None
             and self.due_date < timezone.localdate()
             and self.status != Status.COMPLETE
+        )
+
+    @property
+    def is_publicly_overdue(self):
+        """Past its due date and not complete, by the published status (public pages and reports)."""
+        return (
+            self.due_date is not None
+            and self.due_date < timezone.localdate()
+            and self.public_status != Status.COMPLETE
         )
 
     @property
