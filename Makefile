@@ -51,7 +51,7 @@ postgres:
 
 run: venv assets
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-true} $(PY) manage.py loaddata stockport_cpc
+	DEBUG=$${DEBUG:-true} $(PY) manage.py load_challenge stockport_cpc
 	DEBUG=$${DEBUG:-true} $(PY) manage.py create_demo_users
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -162,6 +162,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 SITE_NAME = "CPC Tracker"
+# The site's address, for links that leave it (the reminder emails); no trailing slash needed.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

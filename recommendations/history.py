@@ -59,13 +59,19 @@ def _user_name(user):
 
 
 def _entries(records, fields, describe, users):
+    """Compare each record with the one before it for the same object. A record with a reason
+    (a fixture load: "Loaded from the Stockport challenge") is titled by it, so the first record
+    of a loaded action says where it came from and the first real edit compares with it."""
     previous = {}
     entries = []
     for record in records:
         before = previous.get(record.id)
-        if before is None or record.history_type == "+":
-            changes = []
-            verb = "added"
+        previous[record.id] = record
+        if record.history_type == "+":
+            changes, verb = [], "added"
+        elif before is None:
+            # The first record we have is a change: what the object was before was not recorded.
+            changes, verb = [], "deleted" if record.history_type == "-" else "changed"
         else:
             changes = [
                 (LABELS[name], _display(name, getattr(before, name), users), _display(name, getattr(record, name), users))
@@ -73,11 +79,20 @@ def _entries(records, fields, describe, users):
                 if getattr(before, name) != getattr(record, name)
             ]
             verb = "deleted" if record.history_type == "-" else "changed"
-        previous[record.id] = record
-        if verb == "changed" and not changes:
-            continue
-        entries.append(TimelineEntry(record.history_date, _user_name(record.history_user), describe(record, verb), changes))
+            if verb == "changed" and not changes:
+                continue
+        title = describe(record, verb, record.history_change_reason or "")
+        entries.append(TimelineEntry(record.history_date, _user_name(record.history_user), title, changes))
     return entries
+
+
+def _action_title(record, verb, reason):
+    return reason or f"Action {verb}"
+
+
+def _update_title(record, verb, reason):
+    how = reason[:1].lower() + reason[1:] if reason else verb
+    return f"Progress update of {record.date:%-d %B %Y} {how}: {Status(record.status).label}"
 
 
 def action_timeline(action, limit=50):
@@ -94,13 +109,8 @@ def action_timeline(action, limit=50):
     users = {
         user.pk: _user_name(user) for user in get_user_model().objects.filter(pk__in=lead_ids)
     } if lead_ids else {}
-    entries = _entries(action_records, ACTION_FIELDS, lambda r, verb: f"Action {verb}", users)
-    entries += _entries(
-        update_records,
-        UPDATE_FIELDS,
-        lambda r, verb: f"Progress update of {r.date:%-d %B %Y} {verb}: {Status(r.status).label}",
-        users,
-    )
+    entries = _entries(action_records, ACTION_FIELDS, _action_title, users)
+    entries += _entries(update_records, UPDATE_FIELDS, _update_title, users)
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
 

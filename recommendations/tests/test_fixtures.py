@@ -171,6 +171,6 @@ def test_loading_creates_no_users(stockport):
 
 def test_loading_twice_changes_no_counts(stockport):
     before = model_counts()
-    call_command("loaddata", "stockport_cpc", verbosity=0)
+    call_command("load_challenge", "stockport_cpc", verbosity=0)
     assert model_counts() == before
     assert before["recommendations.Recommendation"] == 11

@@ -6,6 +6,9 @@ The clock is fixed: django.utils.timezone.now is patched, so "today" and the 24-
 import datetime
 import io
 import os
+import subprocess
+import sys
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -13,9 +16,10 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from recommendations.management.commands.send_reminders import actions_needing_reminders
-from recommendations.models import ReminderSent, Status
+from recommendations.models import Membership, ReminderSent, Status
+from recommendations.roles import OFFICER, SCRUTINY_MEMBER
 
-from .factories import ActionFactory, ProgressUpdateFactory, UserFactory
+from .factories import ActionFactory, CouncilFactory, PeerChallengeFactory, ProgressUpdateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +74,35 @@ def test_selection_is_overdue_or_due_within_14_days_without_an_update_for_30_day
 
 
 def test_officers_whose_accounts_cannot_receive_email_are_left_out(officer):
-    ActionFactory(lead_officer=UserFactory(username="gone", is_active=False), due_date=days(-1))
-    ActionFactory(lead_officer=UserFactory(username="noemail", email=""), due_date=days(-1))
+    ActionFactory(lead_officer=UserFactory(username="gone", is_active=False, roles=[OFFICER]), due_date=days(-1))
+    ActionFactory(lead_officer=UserFactory(username="noemail", email="", roles=[OFFICER]), due_date=days(-1))
 
     assert list(actions_needing_reminders(TODAY)) == []
+
+
+def test_reminders_go_to_leads_who_are_officers_or_coordinators_of_the_actions_council(officer, coordinator):
+    """Someone who moved to another council, or now only scrutinises, no longer writes the updates."""
+    elsewhere = CouncilFactory(name="Elsewhere Borough Council")
+    moved = UserFactory(username="moved", roles=[(elsewhere, OFFICER)])
+    scrutiny = UserFactory(username="now-scrutiny", roles=[SCRUTINY_MEMBER])
+    left = UserFactory(username="left", roles=[OFFICER])
+    ActionFactory(lead_officer=moved, description="Led from another council", due_date=days(-1))
+    ActionFactory(lead_officer=scrutiny, description="Led by a scrutiny member", due_date=days(-1))
+    left_action = ActionFactory(lead_officer=left, description="Lead left the council", due_date=days(-1))
+    Membership.objects.filter(user=left).delete()
+    theirs = ActionFactory(lead_officer=officer, description="Officer of this council", due_date=days(-1))
+    coordinated = ActionFactory(lead_officer=coordinator, description="Coordinator of this council", due_date=days(-1))
+    at_elsewhere = ActionFactory(
+        recommendation__theme__challenge=PeerChallengeFactory(council=elsewhere),
+        lead_officer=moved,
+        description="Officer of that council",
+        due_date=days(-1),
+    )
+
+    selected = set(actions_needing_reminders(TODAY))
+
+    assert selected == {theirs, coordinated, at_elsewhere}
+    assert left_action not in selected
 
 
 def test_each_lead_officer_gets_one_digest_of_exactly_their_actions(actions, officer, other_officer):
@@ -163,20 +192,41 @@ def test_today_option_works_out_what_is_due_on_another_date(actions, officer):
     assert mail.outbox == []
 
 
-def test_links_use_site_url_when_no_base_url_is_given(actions, officer):
-    with mock.patch.dict(os.environ, {"SITE_URL": "https://tracker.example.gov.uk/"}):
-        with mock.patch("django.utils.timezone.now", return_value=NOW):
-            call_command("send_reminders", stdout=io.StringIO())
+def test_links_use_the_site_url_setting_when_no_base_url_is_given(actions, officer, settings):
+    settings.SITE_URL = "https://tracker.example.gov.uk/"
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        call_command("send_reminders", stdout=io.StringIO())
 
     assert f"https://tracker.example.gov.uk/actions/{actions['listed'][0].pk}/update/" in mail.outbox[0].body
+    assert "127.0.0.1" not in mail.outbox[0].body
 
 
-def test_links_default_to_the_development_server(actions, officer):
-    with mock.patch.dict(os.environ, {"SITE_URL": ""}):
-        with mock.patch("django.utils.timezone.now", return_value=NOW):
-            call_command("send_reminders", stdout=io.StringIO())
+def test_a_bad_site_url_setting_is_named_in_the_error(db, settings):
+    settings.SITE_URL = "tracker.example.gov.uk"
 
-    assert f"http://127.0.0.1:8000/actions/{actions['listed'][0].pk}/update/" in mail.outbox[0].body
+    with pytest.raises(CommandError, match="SITE_URL: 'tracker.example.gov.uk' is not a web address"):
+        call_command("send_reminders", stdout=io.StringIO())
+
+
+def site_url_setting(**environment):
+    """settings.SITE_URL as a fresh process reads it from this environment."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(DEBUG="true", **environment)
+    script = "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "DJANGO_SETTINGS_MODULE": "cpc_tracker.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_site_url_comes_from_the_environment_and_defaults_to_the_development_server():
+    assert site_url_setting() == "http://127.0.0.1:8000"
+    assert site_url_setting(SITE_URL="https://tracker.example.gov.uk") == "https://tracker.example.gov.uk"
 
 
 def test_a_failed_email_is_not_recorded_and_does_not_stop_the_others(actions, officer, other_officer):

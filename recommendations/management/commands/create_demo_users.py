@@ -1,55 +1,111 @@
-"""Create one demo user per role for trying CPC Tracker locally. Refuses to run with DEBUG off."""
+"""Create one demo user per role for trying CPC Tracker locally. Refuses to run with DEBUG off.
+
+`make run` runs it every time it starts, so it never undoes what people did since: a demo user that
+exists already is left exactly as it is (its password, its roles, the actions it leads). A user is
+created, with its role at the challenge's council and the demo actions it leads (those nobody leads
+yet), only when it does not exist.
+"""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from recommendations.models import Action
-from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
+from recommendations.models import Action, Membership, PeerChallenge, Role
+from recommendations.services import change_action
 
 DEMO_PASSWORD = "demo-only-password"
 
-# username, first name, last name, group (None for the admin), recommendation numbers they lead
+# username, first name, last name, role at the council (None: the site administrator), recommendation
+# numbers whose actions they lead
 DEMO_USERS = [
-    ("officer", "Olivia", "Officer", OFFICER, [10, 11]),
-    ("officer2", "Owen", "Officer", OFFICER, [5]),
-    ("coordinator", "Cora", "Coordinator", COORDINATOR, []),
-    ("scrutiny", "Sam", "Scrutiny", SCRUTINY_MEMBER, []),
+    ("officer", "Olivia", "Officer", Role.OFFICER, [10, 11]),
+    ("officer2", "Owen", "Officer", Role.OFFICER, [5]),
+    ("coordinator", "Cora", "Coordinator", Role.COORDINATOR, []),
+    ("scrutiny", "Sam", "Scrutiny", Role.SCRUTINY_MEMBER, []),
     ("admin", "Ada", "Admin", None, []),
 ]
 
 
+def _numbers(numbers):
+    words = [str(n) for n in numbers]
+    text = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return f"recommendation{'' if len(words) == 1 else 's'} {text}"
+
+
 class Command(BaseCommand):
-    help = "Create demo users (officer, officer2, coordinator, scrutiny, admin) when DEBUG is on."
+    help = (
+        "Create the demo users officer, officer2, coordinator, scrutiny and admin (DEBUG only). "
+        "Users that exist already are left as they are."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--challenge", default="stockport-cpc-2022", help="whose actions the demo officers lead")
+        parser.add_argument(
+            "--challenge",
+            default="stockport-cpc-2022",
+            help="The challenge whose council the demo users work for and whose actions the officers lead.",
+        )
 
     def handle(self, *args, challenge, **options):
         if not settings.DEBUG:
             raise CommandError("Demo users are for local development only: set DEBUG=true to create them.")
-        self.create_demo_users(challenge)
+        found = PeerChallenge.objects.select_related("council").filter(slug=challenge).first()
+        if found is None:
+            raise CommandError(
+                f"There is no challenge '{challenge}' to attach the demo users to: load it first, "
+                "e.g. manage.py load_challenge stockport_cpc"
+            )
+        self.create_demo_users(found)
 
     @transaction.atomic
     def create_demo_users(self, challenge):
-        User = get_user_model()
-        for username, first_name, last_name, group_name, led in DEMO_USERS:
-            user, created = User.objects.get_or_create(
-                username=username,
-                defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@example.org"},
-            )
-            if created:
-                user.set_password(DEMO_PASSWORD)
-            if group_name is None:
-                user.is_staff = user.is_superuser = True
-            else:
-                user.groups.add(Group.objects.get(name=group_name))
-            user.save()
-            if led:
-                Action.objects.filter(
-                    recommendation__challenge__slug=challenge, recommendation__number__in=led, lead_officer=None
-                ).update(lead_officer=user)
-            self.stdout.write(f"{'Created' if created else 'Kept'} demo user {username} ({group_name or 'admin'})")
-        self.stdout.write(f"Demo password for all of them: {DEMO_PASSWORD} (demo only)")
+        council = challenge.council
+        self.stdout.write(f"Demo users of {council.name} (demo only):")
+        created = 0
+        for username, first_name, last_name, role, led in DEMO_USERS:
+            if get_user_model().objects.filter(username=username).exists():
+                self.stdout.write(
+                    f"  Kept {username}: it exists already, so its password, role and actions are as they were"
+                )
+                continue
+            user = self.create_user(username, first_name, last_name, superuser=role is None)
+            created += 1
+            if role is None:
+                self.stdout.write(f"  Created {username} ({first_name} {last_name}): site administrator")
+                continue
+            Membership.objects.create(user=user, council=council, role=role)
+            leads = self.assign_leads(user, challenge, led) if led else ""
+            self.stdout.write(f"  Created {username} ({first_name} {last_name}): {role.label}{leads}")
+        if created:
+            self.stdout.write(f"Sign in as any user created now with the password {DEMO_PASSWORD}")
+        else:
+            self.stdout.write("Every demo user exists already: nothing changed")
+
+    def create_user(self, username, first_name, last_name, *, superuser):
+        create = get_user_model().objects.create_superuser if superuser else get_user_model().objects.create_user
+        return create(
+            username=username,
+            email=f"{username}@example.org",
+            password=DEMO_PASSWORD,
+            first_name=first_name,
+            last_name=last_name,
+        )
+
+    def assign_leads(self, user, challenge, numbers):
+        """Make a new demo officer the lead of the actions under these recommendations that nobody
+        leads, through the same service as the action form, so the history shows it."""
+        actions = Action.objects.filter(
+            recommendation__challenge=challenge, recommendation__number__in=numbers, lead_officer=None
+        ).order_by("recommendation__number", "reference")
+        assigned = 0
+        for action in actions:
+            try:
+                change_action(action=action, author=None, seen_version=action.version, lead_officer=user)
+            except ValidationError as error:
+                self.stderr.write(f"  Could not make {user.username} the lead of action {action.reference}: {error}")
+                continue
+            assigned += 1
+        if not assigned:
+            return f"; leads no actions (those under {_numbers(numbers)} have leads already)"
+        return f"; leads {assigned} action{'' if assigned == 1 else 's'} under {_numbers(numbers)}"

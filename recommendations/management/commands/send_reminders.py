@@ -1,14 +1,15 @@
 """Email each lead officer one digest of the actions that need a progress update from them.
 
 An action needs one when it is not complete, is overdue or due within 14 days, and has had
-no progress update dated in the last 30 days. Nobody gets a second digest within 24 hours,
-so the command is safe to run from cron twice a day. `--dry-run` prints what would be sent.
+no progress update dated in the last 30 days; its lead gets it while they are an active officer
+or coordinator of the action's council (the people who may write its updates). Nobody gets a
+second digest within 24 hours, so the command is safe to run from cron twice a day. `--dry-run`
+prints what would be sent. Links point at settings.SITE_URL unless `--base-url` says otherwise.
 """
 
 import argparse
 import datetime
 import itertools
-import os
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,24 +24,28 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import Action, ProgressUpdate, ReminderSent
+from recommendations.models import LEAD_ROLES, Action, Membership, ProgressUpdate, ReminderSent
 
 DUE_WITHIN_DAYS = 14
 QUIET_DAYS = 30
 RESEND_AFTER = datetime.timedelta(hours=24)
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def actions_needing_reminders(today):
     """Open actions, overdue or due within 14 days, with no update dated in the last 30 days, whose
-    lead officer is active and has an email address; by lead officer, then soonest due. One query."""
+    lead officer is active, has an email address and is still an officer or coordinator of the
+    action's council; by lead officer, then soonest due. One query."""
     recent_update = ProgressUpdate.objects.filter(
         action=OuterRef("pk"), date__gte=today - datetime.timedelta(days=QUIET_DAYS)
+    )
+    lead_of_council = Membership.objects.filter(
+        user=OuterRef("lead_officer"), council=OuterRef("recommendation__challenge__council"), role__in=LEAD_ROLES
     )
     due = Action.objects.overdue(today) | Action.objects.due_within(DUE_WITHIN_DAYS, today)
     return (
         due.filter(lead_officer__is_active=True)
         .exclude(lead_officer__email="")
+        .filter(Exists(lead_of_council))
         .filter(~Exists(recent_update))
         .select_related("lead_officer", "recommendation__challenge__council")
         .order_by("lead_officer_id", "due_date", "recommendation__number", "reference")
@@ -163,7 +168,7 @@ class Command(BaseCommand):
             "--base-url",
             type=base_url_option,
             default=None,
-            help=f"The site's address for links in the email (default: $SITE_URL or {DEFAULT_BASE_URL}).",
+            help="The site's address for links in the email (default: the SITE_URL setting).",
         )
         parser.add_argument(
             "--today",
@@ -175,7 +180,7 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, base_url=None, today=None, **options):
         if base_url is None:
             try:
-                base_url = base_url_option(os.environ.get("SITE_URL") or DEFAULT_BASE_URL)
+                base_url = base_url_option(settings.SITE_URL)
             except argparse.ArgumentTypeError as error:
                 raise CommandError(f"SITE_URL: {error}") from None
         now = timezone.now()
