@@ -6,6 +6,15 @@ say what would happen (`preview_import`, writes nothing), and once more, only wh
 is good, to write the changes in one transaction (`apply_import`). Rows are matched to
 actions by recommendation number and action reference; a row whose values match the action
 writes nothing, so exporting and importing the same file changes nothing.
+
+An imported action obeys the same rules as one saved from a form: each new or changed action
+goes through the model's `full_clean()` (a quarter sets the dates, dates in order, lengths,
+who may lead it), and `Action.save()` raises its version. Its status is never set: a row
+whose Status differs from the working status records the change as a published progress
+update (`services.record_status_change`), with evidence when it says Complete.
+
+Files are untrusted: the file's size, an XLSX's size once unzipped, the number of rows and
+cells and each cell's length are checked before the rows are used.
 """
 
 import csv
@@ -16,10 +25,13 @@ import itertools
 import json
 import logging
 import re
+import zipfile
 from dataclasses import dataclass, field
 
+import tablib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
@@ -30,7 +42,10 @@ from import_export.formats import base_formats
 from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
-from .models import Action, ProgressUpdate, Recommendation, Status
+from . import services
+from .models import Action, Approval, ProgressUpdate, Recommendation, Status
+from .publication import working_evidence
+from .spreadsheets import escape_row, unescape_formula
 
 logger = logging.getLogger(__name__)
 
@@ -41,20 +56,37 @@ CONTENT_TYPES = {
     CSV: "text/csv; charset=utf-8",
     XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+# Limits. A plan has tens of actions (Stockport's has 39) and a few thousand cells; these bound the
+# work (and memory) a small file can cause: an XLSX is a zip, so 1 MB can unzip to gigabytes, and one
+# shared string can fill thousands of cells. Every imported action is validated by the model and
+# each status change is a progress update, about a dozen queries a row when it is written: applying
+# 1,000 new actions with statuses took 21 s on an idle machine, too near a worker's 30 s timeout,
+# so a file holds at most 500 actions (about 10 s).
 MAX_FILE_BYTES = 1024 * 1024
-# A plan has tens or hundreds of actions; these bound the work a small but compressed XLSX can cause.
-MAX_ROWS = 5000
+MAX_ROWS = 500
 MAX_SCANNED_ROWS = 50000
+MAX_CELLS = 500_000
+MAX_CELL_CHARACTERS = 32767  # the most an Excel cell holds
+MAX_XLSX_UNZIPPED_BYTES = 20 * 1024 * 1024
+MAX_XLSX_PARTS = 500
+# Spreadsheet XML deflates by 5 to 30 times; zip bombs by hundreds. Parts this small are harmless.
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
 
 # The columns, in the order the file has them. Export-only columns are ignored on import.
 RECOMMENDATION = "Recommendation"
 REFERENCE = "Action reference"
 DESCRIPTION = "Action"
+LEAD_OFFICER = "Lead officer"
+STATUS = "Status"
+EVIDENCE = "Evidence of completion"
+DIFFERENCE = "What difference it has made"
 REQUIRED_COLUMNS = [RECOMMENDATION, REFERENCE, DESCRIPTION]
-EXPORT_ONLY_TEXT_COLUMNS = ["Recommendation title", "Theme", "Latest update"]
 
 STATUS_NAMES = ", ".join(status.label for status in Status)
 DATE_EXAMPLE = "a date like 2024-03-31 or 31/03/2024"
+IMPORT_STATUS_CHANGE = "by an action plan import"
 
 
 class FileProblem(ValueError):
@@ -65,7 +97,8 @@ class FileProblem(ValueError):
 
 
 def is_blank(value):
-    return value is None or (isinstance(value, str) and not value.strip())
+    """An empty cell or one of spaces only (without copying the text, however long it is)."""
+    return value is None or (isinstance(value, str) and (not value or value.isspace()))
 
 
 def as_text(value):
@@ -138,7 +171,22 @@ STATUSES_BY_NAME = {name.lower(): status for status in Status for name in (statu
 # django-import-export widgets: each turns one cell into a value and back ------------------------
 
 
+def quoted(text, limit=40):
+    """A cell's text for a message: in quotes, and shortened when it is long."""
+    return f"'{text}'" if len(text) <= limit else f"'{text[:limit]}…'"
+
+
+def text_limit(model, name):
+    """The most characters a text field holds: its max_length, or its MaxLengthValidator's limit."""
+    model_field = model._meta.get_field(name)
+    limits = [model_field.max_length] if model_field.max_length else []
+    limits += [v.limit_value for v in model_field.validators if isinstance(v, MaxLengthValidator)]
+    return min(limits) if limits else None
+
+
 class TextWidget(widgets.CharWidget):
+    """A text cell, trimmed; too long a cell is refused before its text is copied or kept."""
+
     def __init__(self, label, *, max_length=None, required_message=None):
         super().__init__(allow_blank=True)
         self.label = label
@@ -146,11 +194,15 @@ class TextWidget(widgets.CharWidget):
         self.required_message = required_message
 
     def clean(self, value, row=None, **kwargs):
+        if self.max_length and isinstance(value, str) and len(value) > self.max_length:
+            length = len(value.strip())
+            if length > self.max_length:
+                raise ValueError(
+                    f"{self.label} is {length:,} characters long; the most it can be is {self.max_length:,}"
+                )
         text = as_text(value)
         if not text and self.required_message:
             raise ValueError(self.required_message)
-        if self.max_length and len(text) > self.max_length:
-            raise ValueError(f"{self.label} is {len(text)} characters long; the most it can be is {self.max_length}")
         return text
 
 
@@ -174,7 +226,8 @@ class RecommendationWidget(widgets.Widget):
 
 
 class LeadOfficerWidget(widgets.Widget):
-    """A user's username in the file; blank for no lead officer."""
+    """A user's username in the file; blank for no lead officer. Whether that user may lead the
+    action is the model's rule (Action.clean), so it is checked with the rest of the row."""
 
     def __init__(self):
         super().__init__()
@@ -186,7 +239,7 @@ class LeadOfficerWidget(widgets.Widget):
             return None
         user = self.users.get(username) or self.users.get(username.lower())
         if user is None:
-            raise ValueError(f"lead officer '{username}' is not a user")
+            raise ValueError(f"lead officer {quoted(username)} is not a user")
         return user
 
     def render(self, value, obj=None, **kwargs):
@@ -217,7 +270,7 @@ class StatusWidget(widgets.Widget):
         try:
             return STATUSES_BY_NAME[text.lower()]
         except KeyError:
-            raise ValueError(f"status '{text}' is not one of {STATUS_NAMES}") from None
+            raise ValueError(f"status {quoted(text)} is not one of {STATUS_NAMES}") from None
 
     def render(self, value, obj=None, **kwargs):
         return Status(value).label if value else ""
@@ -241,8 +294,21 @@ class TextField(fields.Field):
             setattr(instance, self.attribute, cleaned)
 
 
-def _max_length(name):
-    return Action._meta.get_field(name).max_length
+class StatusChangeField(fields.Field):
+    """A column read into `instance.imported`, never onto the action: an action's status follows
+    its progress updates, so a new status (and its evidence of completion) is recorded as one."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance.imported[self.attribute] = self.clean(row, **kwargs)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The progress update a row asks for: a new status, or new evidence for Complete."""
+
+    status: Status
+    completion_evidence: str = ""
+    difference_made: str = ""
 
 
 class PlanInstanceLoader(BaseInstanceLoader):
@@ -252,7 +318,7 @@ class PlanInstanceLoader(BaseInstanceLoader):
         super().__init__(resource, dataset)
         resource.instance_loader = self
         actions = Action.objects.filter(recommendation__challenge=resource.challenge).select_related(
-            "recommendation__theme", "lead_officer"
+            "recommendation__theme", "recommendation__challenge", "lead_officer", "working_update"
         )
         if resource.lock:
             actions = actions.select_for_update(of=("self",))
@@ -281,6 +347,13 @@ def row_key(row):
     return number, reference
 
 
+STATUS_CHANGE_COLUMNS = {"status", "completion_evidence", "difference_made"}
+
+# The import found these in the database moments ago (the challenge's recommendations, the named
+# users) or does not touch them, so full_clean() need not look each one up again, row by row.
+LOOKED_UP_BY_THE_IMPORT = ["recommendation", "lead_officer", "consideration", "working_update", "public_update"]
+
+
 class ActionPlanResource(resources.ModelResource):
     """One row per action of one challenge, with the columns of a council's action plan spreadsheet."""
 
@@ -298,28 +371,49 @@ class ActionPlanResource(resources.ModelResource):
         attribute="reference",
         column_name=REFERENCE,
         widget=TextWidget(
-            "action reference", max_length=_max_length("reference"), required_message="action reference is blank"
+            "action reference",
+            max_length=text_limit(Action, "reference"),
+            required_message="action reference is blank",
         ),
     )
     description = TextField(
         attribute="description",
         column_name=DESCRIPTION,
-        widget=TextWidget("action", required_message="action is blank; say what will be done"),
+        widget=TextWidget(
+            "action",
+            max_length=text_limit(Action, "description"),
+            required_message="action is blank; say what will be done",
+        ),
     )
-    lead_officer = fields.Field(attribute="lead_officer", column_name="Lead officer", widget=LeadOfficerWidget())
+    lead_officer = fields.Field(attribute="lead_officer", column_name=LEAD_OFFICER, widget=LeadOfficerWidget())
     lead_role = TextField(
         attribute="lead_role",
         column_name="Lead role",
-        widget=TextWidget("lead role", max_length=_max_length("lead_role")),
+        widget=TextWidget("lead role", max_length=text_limit(Action, "lead_role")),
     )
     timescale = TextField(
         attribute="timescale",
         column_name="Timescale",
-        widget=TextWidget("timescale", max_length=_max_length("timescale")),
+        widget=TextWidget("timescale", max_length=text_limit(Action, "timescale")),
     )
     starts_on = fields.Field(attribute="starts_on", column_name="Start date", widget=DateWidget("start date"))
     due_date = fields.Field(attribute="due_date", column_name="Due date", widget=DateWidget("due date"))
-    status = fields.Field(attribute="status", column_name="Status", widget=StatusWidget(), saves_null_values=False)
+    status = StatusChangeField(attribute="status", column_name=STATUS, widget=StatusWidget())
+    public_status = fields.Field(
+        attribute="public_status", column_name="Published status", widget=StatusWidget(), readonly=True
+    )
+    completion_evidence = StatusChangeField(
+        attribute="completion_evidence",
+        column_name=EVIDENCE,
+        widget=TextWidget("evidence of completion", max_length=text_limit(ProgressUpdate, "completion_evidence")),
+    )
+    difference_made = StatusChangeField(
+        attribute="difference_made",
+        column_name=DIFFERENCE,
+        widget=TextWidget(
+            "what difference it has made", max_length=text_limit(ProgressUpdate, "difference_made")
+        ),
+    )
     latest_update = fields.Field(
         attribute="latest_update_text", column_name="Latest update", widget=TextWidget("latest update"), readonly=True
     )
@@ -336,8 +430,8 @@ class ActionPlanResource(resources.ModelResource):
         model = Action
         fields = (
             "recommendation", "recommendation_title", "theme", "reference", "description", "lead_officer",
-            "lead_role", "timescale", "starts_on", "due_date", "status", "latest_update", "latest_update_date",
-            "latest_update_published",
+            "lead_role", "timescale", "starts_on", "due_date", "status", "public_status", "completion_evidence",
+            "difference_made", "latest_update", "latest_update_date", "latest_update_published",
         )
         export_order = fields
         import_id_fields = ("recommendation", "reference")
@@ -362,7 +456,7 @@ class ActionPlanResource(resources.ModelResource):
         latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).newest_first()
         return (
             Action.objects.filter(recommendation__challenge=self.challenge)
-            .select_related("recommendation__theme", "lead_officer")
+            .select_related("recommendation__theme", "lead_officer", "working_update")
             .annotate(
                 latest_update_text=Subquery(latest.values("text")[:1]),
                 latest_update_date=Subquery(latest.values("date")[:1]),
@@ -371,19 +465,46 @@ class ActionPlanResource(resources.ModelResource):
             .order_by("recommendation__number", "reference")
         )
 
+    def dehydrate_completion_evidence(self, action):
+        """The working update's evidence, so a re-imported Complete row asks for no new update."""
+        evidence = working_evidence(action)
+        return evidence[0] if evidence else ""
+
+    def dehydrate_difference_made(self, action):
+        evidence = working_evidence(action)
+        return evidence[1] if evidence else ""
+
     # Import
 
     def spreadsheet_row(self, index):
         """The row number a spreadsheet shows for the index-th data row (1-based, as import-export counts)."""
         return self.row_numbers[index - 1] if self.row_numbers else index + 1
 
+    def action_fields(self):
+        """The columns that are the action's own fields (not its status, not export-only)."""
+        return [
+            import_field
+            for import_field in self.get_import_fields()
+            if not import_field.readonly and not isinstance(import_field, StatusChangeField)
+        ]
+
     def before_import(self, dataset, **kwargs):
         """Load what the rows refer to, once: the challenge's recommendations and the named lead officers."""
-        recommendations = Recommendation.objects.filter(challenge=self.challenge).select_related("theme")
+        recommendations = Recommendation.objects.filter(challenge=self.challenge).select_related("theme", "challenge")
         self.fields["recommendation"].widget.recommendations = {rec.number: rec for rec in recommendations}
         lead_column = self.fields["lead_officer"].column_name
         usernames = [as_text(name) for name in dataset[lead_column]] if lead_column in dataset.headers else []
         self.fields["lead_officer"].widget.users = lead_officers_named(usernames)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        """Note the action's values as they were, to tell what the row changes once the model's rules ran."""
+        instance.imported = {}
+        instance.status_change = None
+        instance.field_changes = []
+        instance.values_before = None if new else self.action_values(instance)
+
+    def action_values(self, instance):
+        return {import_field.column_name: str(import_field.export(instance)) for import_field in self.action_fields()}
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -391,37 +512,130 @@ class ActionPlanResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as invalid:
             errors = invalid.update_error_dict(errors)
-        problems = []
+        if not errors.keys() & STATUS_CHANGE_COLUMNS:  # else the status change cannot be read
+            try:
+                instance.status_change = self.status_change(instance)
+            except ValidationError as invalid:
+                errors = invalid.update_error_dict(errors)
         key = row_key(row)
         if key is not None:
             this_row = self.spreadsheet_row(kwargs["row_number"])
             first = self.first_row_of.setdefault(key, this_row)
             if first != this_row:
-                problems.append(f"action {key[1]} of recommendation {key[0]} is also on row {first}")
-        if (
-            "starts_on" not in errors
-            and "due_date" not in errors
-            and instance.starts_on
-            and instance.due_date
-            and instance.starts_on > instance.due_date
-        ):
-            problems.append(
-                f"start date {instance.starts_on:%Y-%m-%d} is after the due date {instance.due_date:%Y-%m-%d}"
-            )
-        if problems:
-            errors.setdefault(NON_FIELD_ERRORS, []).extend(ValidationError(problem) for problem in problems)
+                problem = f"action {key[1]} of recommendation {key[0]} is also on row {first}"
+                errors.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(problem))
         if errors:
             raise ValidationError(errors)
 
-    def after_import_row(self, row, row_result, **kwargs):
-        row_result.changes = []
-        if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE:
-            for import_field in self.get_import_fields():
-                if import_field.readonly:
-                    continue
-                old, new = import_field.export(row_result.original), import_field.export(row_result.instance)
-                if old != new:
-                    row_result.changes.append(Change(import_field.column_name, str(old), str(new)))
+    def status_change(self, instance):
+        """The progress update the row's Status (and evidence) asks for, or None. Blank leaves the status
+        as it is; a column the file leaves out, or text that differs only in spacing, changes nothing."""
+        status = instance.imported.get("status")
+        if status is None:
+            return None
+        current = instance.working_update if instance.working_update_id else None
+        evidence = []
+        for name in ("completion_evidence", "difference_made"):
+            old, new = getattr(current, name, ""), instance.imported.get(name)
+            evidence.append(old if new is None or same_text(old, new) else new)
+        if not services.status_change_needed(instance, status, *evidence):
+            return None
+        change = StatusChange(Status(status), *evidence) if status == Status.COMPLETE else StatusChange(Status(status))
+        self.validate_status_change(instance, change)
+        return change
+
+    def validate_status_change(self, instance, change):
+        """Check the update the import would record by the model's rules (evidence for Complete, its
+        date), so the preview says what is wrong rather than the import failing on confirm."""
+        update = ProgressUpdate(
+            action=instance if instance.pk else None,
+            status=change.status,
+            text=services.status_change_text(change.status, IMPORT_STATUS_CHANGE),
+            date=timezone.localdate(),
+            published=True,
+            approval=Approval.NOT_NEEDED,
+            completion_evidence=change.completion_evidence,
+            difference_made=change.difference_made,
+        )
+        try:
+            update.full_clean(exclude=["action", "author"], validate_unique=False, validate_constraints=False)
+        except ValidationError as invalid:
+            columns = {"completion_evidence": EVIDENCE, "difference_made": DIFFERENCE}
+            errors = {}
+            for name, messages in invalid.message_dict.items():
+                if name in columns:
+                    errors[name] = [f"{message} in the '{columns[name]}' column" for message in messages]
+                else:
+                    errors.setdefault("status", []).extend(
+                        f"the status cannot change to {change.status.label}: {message}" for message in messages
+                    )
+            raise ValidationError(errors) from None
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """A new status is a change to record even when the action's own fields stay as they are."""
+        if instance.status_change is not None and not import_validation_errors:
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's own validation, as every way in to the plan runs it: Action.full_clean().
+
+        Cells that could not be read keep their own message (the model would only repeat it). The
+        database constraints are left to the database: the row's key was matched against the
+        challenge's actions just now and duplicates in the file are refused, and the date order
+        rule is Action.clean()'s too. So the only query per row is the model's own check of a new lead.
+        """
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=[*errors, *LOOKED_UP_BY_THE_IMPORT], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as invalid:
+            for name, model_errors in invalid.error_dict.items():
+                if name not in errors:
+                    errors[name] = [self.readable(name, error, instance) for error in model_errors]
+        if errors:
+            raise ValidationError(errors)
+        instance.field_changes = self.field_changes(instance)
+
+    def readable(self, name, error, instance):
+        """A model's message as a row's reason: which lead officer, or which column, it is about."""
+        message = " ".join(error.messages)
+        if name == "lead_officer" and instance.lead_officer is not None:
+            return f"{message} ({quoted(instance.lead_officer.get_username())} is not)"
+        if error.code and name in self.fields:
+            return f"{self.fields[name].column_name}: {message}"
+        return message
+
+    def field_changes(self, instance):
+        """What the row changes in the action's own fields, after the model's rules (a quarter's dates)."""
+        if instance.values_before is None:
+            return []
+        after = self.action_values(instance)
+        return [
+            Change(column, old, after[column]) for column, old in instance.values_before.items() if old != after[column]
+        ]
+
+    def changes(self, instance):
+        """Every change the row makes, the status's among them, as the preview shows them."""
+        changes = list(instance.field_changes)
+        change = instance.status_change
+        if change is not None:
+            if change.status != instance.status:
+                changes.append(Change(STATUS, Status(instance.status).label, change.status.label))
+            if change.status == Status.COMPLETE:
+                before = working_evidence(instance) or ("", "")
+                for column, old, new in zip(
+                    (EVIDENCE, DIFFERENCE), before, (change.completion_evidence, change.difference_made)
+                ):
+                    if old != new:
+                        changes.append(Change(column, old, new))
+        return changes
+
+    def do_instance_save(self, instance, is_create):
+        """Save only an action whose own fields change: a status change alone is a progress update."""
+        if is_create or instance.field_changes:
+            super().do_instance_save(instance, is_create)
 
     def save_instance(self, instance, is_create, row, **kwargs):
         if kwargs.get("validate_only"):
@@ -429,9 +643,33 @@ class ActionPlanResource(resources.ModelResource):
         super().save_instance(instance, is_create, row, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
-        if instance.pk is not None:
-            instance.version += 1
         instance._history_user = self.user
+
+    def after_save_instance(self, instance, row, **kwargs):
+        """Record the row's status change as a published update; apply_import holds the actions' locks."""
+        change = instance.status_change
+        if change is not None:
+            services.record_status_change(
+                action=instance,
+                author=self.user,
+                status=change.status,
+                how=IMPORT_STATUS_CHANGE,
+                completion_evidence=change.completion_evidence,
+                difference_made=change.difference_made,
+            )
+
+    def after_import_row(self, row, row_result, **kwargs):
+        """The row's changes for the preview; a row whose values, once the model's rules ran, match the
+        action's changes nothing and counts as unchanged."""
+        row_result.changes = []
+        instance = getattr(row_result, "instance", None)
+        if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE and instance is not None:
+            row_result.changes = self.changes(instance)
+            if not row_result.changes:
+                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+        if row_result.import_type == RowResult.IMPORT_TYPE_NEW and instance is not None:
+            change = instance.status_change
+            row_result.new_status = change.status if change is not None else Status(instance.status)
 
     def after_import(self, dataset, result, **kwargs):
         """Leave the id sequence alone: rows never carry ids (ModelResource would reset it)."""
@@ -439,10 +677,11 @@ class ActionPlanResource(resources.ModelResource):
 
 def lead_officers_named(usernames):
     """Users by username, exact and lower-cased (a username's case is easy to get wrong). One query."""
-    names = {name for name in usernames if name}
+    User = get_user_model()
+    longest = User._meta.get_field(User.USERNAME_FIELD).max_length  # no user has a longer name
+    names = {name for name in usernames if name and len(name) <= longest}
     if not names:
         return {}
-    User = get_user_model()
     found = User.objects.annotate(lowered=Lower(User.USERNAME_FIELD)).filter(
         lowered__in={name.lower() for name in names}
     )
@@ -468,8 +707,7 @@ def export_action_plan(*, challenge, format):
     """The file's bytes: CSV (UTF-8 with a byte-order mark, so Excel reads £ and accents) or XLSX."""
     dataset = export_dataset(challenge)
     if format == CSV:
-        dataset = escape_formulae(dataset, EXPORT_ONLY_TEXT_COLUMNS)
-        return base_formats.CSV().export_data(dataset).encode("utf-8-sig")
+        return csv_bytes(dataset)
     if format == XLSX:
         return xlsx_bytes(dataset)
     raise ValueError(f"Unknown format {format!r}")
@@ -480,28 +718,17 @@ def export_filename(challenge, format, today=None):
     return f"{challenge.slug}-action-plan-{today:%Y-%m-%d}.{format}"
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+def csv_bytes(dataset):
+    """CSV in which no cell can run as a formula when it is opened in a spreadsheet: every cell is
+    escaped (recommendations.spreadsheets), the imported columns too, and the import unescapes them."""
+    escaped = tablib.Dataset(*(escape_row(row) for row in dataset), headers=dataset.headers, title=dataset.title)
+    return base_formats.CSV().export_data(escaped).encode("utf-8-sig")
 
 
-def escape_formulae(dataset, columns):
-    """A copy of the dataset in which text officers wrote cannot run as a formula when the CSV is opened.
-
-    Only columns that are never imported are escaped, so a round trip stays exact.
-    """
-    import tablib
-
-    indexes = [dataset.headers.index(column) for column in columns]
-    escaped = tablib.Dataset(headers=dataset.headers, title=dataset.title)
-    for row in dataset:
-        row = list(row)
-        for index in indexes:
-            if isinstance(row[index], str) and row[index].startswith(FORMULA_START):
-                row[index] = "'" + row[index]
-        escaped.append(row)
-    return escaped
-
-
-COLUMN_WIDTHS = {"Recommendation title": 40, "Theme": 30, "Action": 60, "Lead role": 30, "Latest update": 60}
+COLUMN_WIDTHS = {
+    "Recommendation title": 40, "Theme": 30, "Action": 60, "Lead role": 30, EVIDENCE: 40, DIFFERENCE: 40,
+    "Latest update": 60,
+}
 
 
 def xlsx_bytes(dataset):
@@ -544,8 +771,6 @@ class PlanFile:
     ignored_columns: list = field(default_factory=list)
 
     def dataset(self):
-        import tablib
-
         dataset = tablib.Dataset(headers=self.headers)
         for row in self.rows:
             dataset.append(row)
@@ -567,7 +792,7 @@ def read_plan_file(content, format):
     read_rows = {CSV: _csv_rows, XLSX: _xlsx_rows}.get(format)
     if read_rows is None:
         raise FileProblem("The file must be a CSV or XLSX file")
-    table = read_rows(content)
+    table = _within_limits(read_rows(content))
     header_row = next(table, None)
     if header_row is None:
         raise FileProblem("The file is empty")
@@ -587,6 +812,25 @@ def read_plan_file(content, format):
     if not rows:
         raise FileProblem("The file has no actions in it: add a row for each action below the column headings")
     return PlanFile(headers=headers, rows=rows, row_numbers=row_numbers, ignored_columns=ignored)
+
+
+def _within_limits(table):
+    """The table's rows, as long as the file stays within what a plan could need: no cell longer than a
+    spreadsheet cell can be, and not too many cells. Checked before any cell's text is copied."""
+    cells = 0
+    for number, values in enumerate(table, start=1):
+        cells += len(values)
+        if cells > MAX_CELLS:
+            raise FileProblem(
+                f"The file has more than {MAX_CELLS:,} cells; a plan needs one row per action and the plan's "
+                "columns. Delete the unused rows and columns and upload the file again"
+            )
+        if any(isinstance(value, str) and len(value) > MAX_CELL_CHARACTERS for value in values):
+            raise FileProblem(
+                f"Row {number} has a cell of more than {MAX_CELL_CHARACTERS:,} characters, more than a "
+                "spreadsheet cell can hold. Shorten it and upload the file again"
+            )
+        yield values
 
 
 def _match_headings(header_row):
@@ -625,20 +869,58 @@ def _csv_rows(content):
 
 
 def _csv_reader(text):
+    """The CSV's rows, with the apostrophe our export put before formula-like text taken off again."""
     try:
-        yield from csv.reader(io.StringIO(text, newline=""))
+        for row in csv.reader(io.StringIO(text, newline="")):
+            yield [unescape_formula(value) for value in row]
     except csv.Error:
         raise FileProblem("The file could not be read as CSV: save it as 'CSV UTF-8' and upload it again") from None
+
+
+NOT_A_WORKBOOK = "The file is not an Excel workbook: save it as .xlsx and upload it again"
 
 
 def _xlsx_rows(content):
     import openpyxl
 
+    _check_xlsx_archive(content)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of error for files that are not workbooks
-        raise FileProblem("The file is not an Excel workbook: save it as .xlsx and upload it again") from None
+        raise FileProblem(NOT_A_WORKBOOK) from None
     return _xlsx_reader(workbook)
+
+
+def _check_xlsx_archive(content):
+    """Refuse a workbook that would unzip to too much, before openpyxl unzips any of it.
+
+    An XLSX is a zip of XML parts, so a 1 MB file can unzip to gigabytes and keep a worker busy
+    for minutes. The zip's directory declares each part's unzipped size, and Python's zipfile never
+    inflates a part beyond it, so those sizes bound the work: their total, the number of parts, and
+    each large part's compression ratio (spreadsheet XML shrinks tens of times; a zip bomb, hundreds).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except Exception:  # zipfile raises several kinds of error for files that are not zips
+        raise FileProblem(NOT_A_WORKBOOK) from None
+    if len(parts) > MAX_XLSX_PARTS:
+        raise FileProblem(
+            f"The workbook has more than {MAX_XLSX_PARTS} parts, far more than an action plan needs. "
+            "Copy the action plan's rows into a new workbook, or save it as CSV, and upload that"
+        )
+    if sum(part.file_size for part in parts) > MAX_XLSX_UNZIPPED_BYTES:
+        raise FileProblem(
+            f"The workbook is too big once unzipped: more than {MAX_XLSX_UNZIPPED_BYTES // 2**20} MB. "
+            "Copy the action plan's rows into a new workbook, or save it as CSV, and upload that"
+        )
+    for part in parts:
+        if part.file_size >= RATIO_CHECKED_FROM_BYTES and part.file_size > MAX_COMPRESSION_RATIO * part.compress_size:
+            raise FileProblem(
+                f"The workbook is compressed in an unusual way (a part of it unzips to more than "
+                f"{MAX_COMPRESSION_RATIO} times its size), so it cannot be read safely. Save it again from "
+                "your spreadsheet program as .xlsx or CSV and upload that"
+            )
 
 
 def _xlsx_reader(workbook):
@@ -669,6 +951,7 @@ class RowOutcome:
     description: str = ""
     changes: list = field(default_factory=list)
     reasons: list = field(default_factory=list)
+    status: Status | None = None  # for a new action: the status the import gives it
 
     @property
     def errors(self):
@@ -778,18 +1061,26 @@ def _outcome(resource, row, row_number, row_result):
         kind=KINDS.get(row_result.import_type, "invalid"),
         recommendation=as_text(row.get(RECOMMENDATION)),
         reference=as_text(row.get(REFERENCE)),
-        description=as_text(row.get(DESCRIPTION)),
+        description=as_text(row.get(DESCRIPTION))[: text_limit(Action, "description")],
         changes=getattr(row_result, "changes", []),
+        status=getattr(row_result, "new_status", None),
     )
     if row_result.validation_error is not None:
-        messages = row_result.validation_error.message_dict
-        attributes = [import_field.attribute for import_field in resource.get_import_fields()] + [NON_FIELD_ERRORS]
-        outcome.reasons = [message for attribute in attributes for message in messages.get(attribute, [])]
+        outcome.reasons = _reasons(resource, row_result.validation_error)
     elif row_result.errors:
         for error in row_result.errors:
             logger.error("Importing row %s of an action plan failed", row_number, exc_info=error.error)
         outcome.reasons = ["this row could not be read; check its values and upload the file again"]
     return outcome
+
+
+def _reasons(resource, validation_error):
+    """A row's problems in the order of the file's columns, then any others, then the whole row's."""
+    messages = validation_error.message_dict
+    order = [import_field.attribute for import_field in resource.get_import_fields()]
+    order += [name for name in messages if name not in order and name != NON_FIELD_ERRORS]
+    order.append(NON_FIELD_ERRORS)
+    return [message for name in order for message in messages.get(name, [])]
 
 
 def preview_import(*, challenge, file, format, user):
@@ -807,7 +1098,8 @@ def apply_import(*, challenge, file, format, user, expected=None):
 
     Nothing is written if any row has a problem, or if `expected` (an earlier preview's
     fingerprint) no longer matches what the import would do: ImportNotClean carries the new preview.
-    Changed actions get their version raised by one and a history record by `user`.
+    Changed actions are saved (Action.save raises the version, with a history record by `user`);
+    status changes are published progress updates by `user`. The actions stay locked throughout.
     """
     plan_file = read_plan_file(_content(file), format)
     preview = _run(challenge=challenge, plan_file=plan_file, user=user, validate_only=True, lock=True)

@@ -34,7 +34,10 @@ SESSION_KEY = "action_plan_import"
 class ActionPlanUploadForm(forms.Form):
     file = forms.FileField(
         label="Upload the action plan",
-        help_text="A CSV or Excel (.xlsx) file of 1 MB or less, with the columns of the downloaded action plan",
+        help_text=(
+            f"A CSV or Excel (.xlsx) file of 1 MB or less, with up to {exchange.MAX_ROWS} actions "
+            "and the columns of the downloaded action plan"
+        ),
         error_messages={
             "required": "Select a CSV or Excel file",
             "empty": "The file is empty",

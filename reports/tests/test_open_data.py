@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import html
 import io
 import json
 
@@ -9,14 +10,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import Status
+from recommendations.models import Approval, Status
+from recommendations.publication import actions_with_public_status
 from recommendations.tests.factories import ActionFactory, PeerChallengeFactory, ProgressUpdateFactory
-from reports.open_data import COLUMN_NAMES, COLUMNS, LICENCE, LICENCE_URL
+from reports.open_data import COLUMN_NAMES, COLUMNS, LICENCE, LICENCE_URL, status_rows
 
 pytestmark = pytest.mark.django_db
 
 DOCUMENTED = ["council", "challenge", "theme_number", "theme", "recommendation_number", "recommendation",
-              "action_reference", "action", "lead_role", "timescale", "due_date", "status",
+              "action_reference", "action", "lead_role", "lead", "timescale", "due_date", "status",
               "latest_published_update_date", "latest_published_update"]
 
 
@@ -27,12 +29,14 @@ def action(officer):
         recommendation__theme__number=2, recommendation__theme__title="Governance",
         reference="10.2", description="Train staff on report writing", lead_role="Monitoring Officer",
         lead_officer=officer, timescale="Q2 2024/25", due_date=datetime.date(2024, 9, 30),
-        status=Status.OFF_TRACK,  # as record_progress_update leaves it after the unpublished update below
+        status=Status.NOT_STARTED,  # no update of its own: the two below are its whole record
     )
     ProgressUpdateFactory(action=action, date=datetime.date(2024, 5, 1), status=Status.ON_TRACK,
                           text="Two sessions held")
     ProgressUpdateFactory(action=action, date=datetime.date(2024, 6, 1), status=Status.OFF_TRACK,
                           text="Unpublished: trainer off sick", published=False)
+    action.refresh_from_db()
+    assert (action.status, action.public_status) == (Status.OFF_TRACK, Status.ON_TRACK)  # staff's and public's
     return action
 
 
@@ -71,7 +75,7 @@ def test_json_validates_against_the_documented_columns(client, action):
         "council": "Anytown Council", "challenge": "Corporate Peer Challenge", "theme_number": 2,
         "theme": "Governance", "recommendation_number": 10, "recommendation": action.recommendation.title,
         "action_reference": "10.2", "action": "Train staff on report writing", "lead_role": "Monitoring Officer",
-        "timescale": "Q2 2024/25", "due_date": "2024-09-30", "status": "On track",
+        "lead": "Monitoring Officer", "timescale": "Q2 2024/25", "due_date": "2024-09-30", "status": "On track",
         "latest_published_update_date": "2024-05-01", "latest_published_update": "Two sessions held",
     }
 
@@ -108,23 +112,96 @@ def test_an_unpublished_update_is_absent_everywhere(client, action):
     assert action.progress_updates.filter(published=False).exists()
 
 
-def test_lead_officers_names_are_never_published(client, action, officer):
+def test_lead_officers_names_are_not_published_unless_the_challenge_publishes_them(client, action, officer):
     challenge = action.recommendation.challenge
     for url in ("reports:open-data-json", "reports:open-data-csv", "reports:updates-feed"):
         text = client.get(reverse(url, args=[challenge.slug])).content.decode()
         assert officer.first_name not in text and officer.get_full_name() not in text
         assert f'"{officer.username}"' not in text and officer.email not in text
+    page = html.unescape(client.get(reverse("reports:open-data", args=[challenge.slug])).content.decode())
+    assert "Officers' names are not published" in page
+
+    challenge.publish_lead_names = True
+    challenge.save()
+
+    rows, _ = get_csv(client, challenge)
+    assert [(row["lead_role"], row["lead"]) for row in rows] == [
+        ("Monitoring Officer", "Olivia Officer (Monitoring Officer)")
+    ]
+    assert get_json(client, challenge)["rows"][0]["lead"] == "Olivia Officer (Monitoring Officer)"
+    assert officer.email not in get_csv(client, challenge)[1].content.decode()
+    page = html.unescape(client.get(reverse("reports:open-data", args=[challenge.slug])).content.decode())
+    assert "The council publishes lead officers' names" in page
 
 
-def test_an_action_with_nothing_published_is_not_started_and_data_date_is_today(client):
-    action = ActionFactory(status=Status.COMPLETE)
+def test_an_action_without_a_lead_says_so():
+    action = ActionFactory(lead_officer=None, lead_role="")
+
+    assert status_rows(action.recommendation.challenge)[0]["lead"] == "Not yet assigned"
+
+
+def test_open_data_gives_each_actions_public_status_as_its_page_does(client):
+    """One rule (recommendations.publication) for every public output: status.csv and status.json give
+    the action's public status, the status its page shows, whatever the council's staff see."""
+    nothing_published = ActionFactory(status=Status.NOT_STARTED, reference="1.1")
+    ProgressUpdateFactory(action=nothing_published, status=Status.COMPLETE, published=False)
+    recommendation = nothing_published.recommendation
+    newer_draft = ActionFactory(recommendation=recommendation, reference="1.2", status=Status.NOT_STARTED)
+    ProgressUpdateFactory(action=newer_draft, date=datetime.date(2024, 5, 1), status=Status.ON_TRACK)
+    ProgressUpdateFactory(action=newer_draft, date=datetime.date(2024, 6, 1), status=Status.OFF_TRACK, published=False)
+    awaiting = ActionFactory(recommendation=recommendation, reference="1.3", status=Status.NOT_STARTED)
+    ProgressUpdateFactory(action=awaiting, status=Status.AT_RISK, published=False, approval=Approval.AWAITING)
+    challenge = recommendation.challenge
+    actions = [nothing_published, newer_draft, awaiting]
+    for action in actions:
+        action.refresh_from_db()
+
+    rows, _ = get_csv(client, challenge)
+    document = get_json(client, challenge)
+
+    public = [Status(action.public_status).label for action in actions]
+    assert public == ["Not started", "On track", "Not started"]
+    assert [action.published_status.label for action in actions_with_public_status(challenge)] == public
+    assert [row["status"] for row in rows] == public
+    assert [row["status"] for row in document["rows"]] == public
+    assert [Status(action.status).label for action in actions] == ["Complete", "Off track", "Not started"]
+    for action, label in zip(actions, public):
+        page = client.get(action.get_absolute_url()).content.decode()
+        assert f">{label}</strong>" in page, f"action {action.reference}'s page shows its public status"
+        working = Status(action.status).label
+        assert working == label or f">{working}</strong>" not in page
+    assert document["rows"][0]["latest_published_update_date"] is None
+    assert document["data_date"] == "2024-05-01"
+
+
+def test_with_nothing_published_every_action_is_not_started_and_the_data_is_of_today(client):
+    action = ActionFactory(status=Status.NOT_STARTED)
     ProgressUpdateFactory(action=action, status=Status.COMPLETE, published=False)
 
     document = get_json(client, action.recommendation.challenge)
 
-    assert document["rows"][0]["status"] == "Not started"
-    assert document["rows"][0]["latest_published_update_date"] is None
+    assert [row["status"] for row in document["rows"]] == ["Not started"]
     assert document["data_date"] == timezone.localdate().isoformat()
+
+
+def test_csv_text_cannot_run_as_a_formula_and_json_keeps_it_as_written(client, action):
+    action.description = '=HYPERLINK("https://example.com","Click me")'
+    action.lead_role = "@Comms"
+    action.timescale = "-5 days"
+    action.save()
+    action.progress_updates.filter(published=True).update(text="+5 members trained")
+    challenge = action.recommendation.challenge
+
+    row = get_csv(client, challenge)[0][0]
+    json_row = get_json(client, challenge)["rows"][0]
+
+    assert (row["action"], row["lead_role"], row["lead"], row["timescale"], row["latest_published_update"]) == (
+        '\'=HYPERLINK("https://example.com","Click me")', "'@Comms", "'@Comms", "'-5 days", "'+5 members trained",
+    )
+    assert (json_row["action"], json_row["lead_role"], json_row["timescale"], json_row["latest_published_update"]) == (
+        '=HYPERLINK("https://example.com","Click me")', "@Comms", "-5 days", "+5 members trained",
+    )
+    assert (row["recommendation_number"], row["due_date"]) == ("10", "2024-09-30")
 
 
 def test_only_this_challenges_actions(client, action):
