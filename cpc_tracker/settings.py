@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "import_export",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "cpc_tracker",  # site-wide template tags (pagination, charts) for every app's templates; no models
     "recommendations",
     "reviews",
     "reports",

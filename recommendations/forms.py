@@ -218,8 +218,6 @@ class ActionForm(HiddenFieldErrorsMixin, forms.ModelForm):
                   "consideration"]
 
     def __init__(self, *args, recommendation, instance=None, **kwargs):
-        from reviews.models import Consideration
-
         instance = instance or Action(recommendation=recommendation)
         if instance.pk:
             evidence = instance.working_update if instance.status == Status.COMPLETE else None
@@ -236,7 +234,9 @@ class ActionForm(HiddenFieldErrorsMixin, forms.ModelForm):
         if instance.lead_officer_id:  # a lead who has since left stays selectable until changed
             leads = leads | type(instance.lead_officer).objects.filter(pk=instance.lead_officer_id)
         self.fields["lead_officer"].queryset = leads.distinct()
-        self.fields["consideration"].queryset = Consideration.objects.filter(
+        # The progress review's considerations, through the relation, so this app need not import reviews.
+        considerations = Action._meta.get_field("consideration").related_model.objects
+        self.fields["consideration"].queryset = considerations.filter(
             review__challenge=recommendation.challenge_id
         ).order_by("order")
         if self.instance.pk:
