@@ -126,14 +126,20 @@ class LeadChange:
     by: str
 
 
-def lead_changes_involving(user, limit=20):
-    """Reassignments of actions to or from `user`, newest first, from the actions' history.
+def lead_changes_involving(user, limit=20, council_ids=None):
+    """Reassignments of actions to or from `user`, newest first, from the actions' history; with
+    `council_ids`, only of the actions of those councils (the ones the user still belongs to).
 
     The database compares each history record with the one before it (window functions), so
     only the records where the lead changed come back, however long the history is.
     """
     ordering = [F("history_date").asc(), F("history_id").asc()]
-    ever_led = Action.history.filter(lead_officer=user).values("id")
+    ever_led = Action.history.filter(lead_officer=user)
+    if council_ids is not None:
+        ever_led = ever_led.filter(
+            id__in=Action.objects.filter(recommendation__challenge__council_id__in=council_ids).values("pk")
+        )
+    ever_led = ever_led.values("id")
     records = (
         Action.history.filter(id__in=ever_led)
         .annotate(

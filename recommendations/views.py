@@ -22,7 +22,7 @@ from .forms import ActionForm, ProgressUpdateForm, PublishingSettingsForm, Retur
 from .history import action_timeline, lead_changes_involving
 from .mixins import ChallengeMixin, ManageChallengeMixin, ManageSomePlanMixin, challenge_crumbs
 from .models import Action, PeerChallenge, ProgressUpdate, Recommendation, Theme
-from .permissions import editable_actions, managed_challenges
+from .permissions import editable_actions, managed_challenges, member_council_ids
 from .publication import label_actions, label_updates, sees_working_status, visible_updates
 from .services import (
     AlreadyReviewed,
@@ -221,10 +221,14 @@ class MyActionsView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["updates_any"] = user.has_perm("recommendations.manage_some_plan")
-        context["returned_updates"] = (
-            ProgressUpdate.objects.returned_to(user).select_related("action", "reviewed_by").newest_first()[:20]
-        )
-        context["lead_changes"] = lead_changes_involving(user)
+        # Only from the councils the user still belongs to: someone who moved council no longer
+        # reads their old council's returned drafts or reassignments.
+        councils = None if user.is_superuser else member_council_ids(user)
+        returned = ProgressUpdate.objects.returned_to(user)
+        if councils is not None:
+            returned = returned.filter(action__recommendation__challenge__council_id__in=councils)
+        context["returned_updates"] = returned.select_related("action", "reviewed_by").newest_first()[:20]
+        context["lead_changes"] = lead_changes_involving(user, council_ids=councils)
         return context
 
 

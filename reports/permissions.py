@@ -3,7 +3,8 @@
 - Coordinators of the challenge's council (and administrators) create and issue its reports.
 - Members of that council (officers, coordinators, scrutiny committee members) read its reports,
   drafts included.
-- Everyone else reads issued reports only: they are committee papers. Drafts are not found.
+- Everyone else reads issued reports only: they are committee papers. A draft is refused (403, or
+  the sign-in page for the public) and never listed.
 """
 
 import rules

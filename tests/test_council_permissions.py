@@ -1,0 +1,681 @@
+"""Cross-council permissions (issue 10, acceptance 3): every view x every role x own council / other
+council. Nobody reaches another council's drafts, plan management, imports, approvals or reports.
+
+Two councils, A (Anytown) and B (Elsewhere), each with a challenge, a theme, a recommendation, two
+actions, a published update, an unpublished draft update and an update awaiting approval (each with
+text found nowhere else), a progress review with a consideration, a draft and an issued committee
+report. Every role is a member of council A (or of none); each view is asked for A's object ("own")
+and B's ("other"). B's first action is led by A's lead officer, as if they had moved council: the
+rule says a lead updates an action only while they are an officer or coordinator of its council.
+
+The tables below say which rule each view follows; `outcome()` says what each rule answers each
+role. `test_every_url_name_is_in_the_matrix` fails when a URL name is added that the tables do
+not cover, so a new view must be added here.
+
+Each test builds the data once and loops over its row of the matrix, collecting every mismatch so
+one failure does not hide the others. State-changing POSTs run each role in a savepoint that is
+rolled back, so every role meets the same data.
+
+PDFs: WeasyPrint takes seconds, so `html_to_pdf` is replaced by a stub returning the HTML it was
+given: the access rule is the view's, and the leak check reads what would have gone into the PDF.
+"""
+
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Callable, Optional
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from recommendations.models import Action, Approval, PeerChallenge, ProgressUpdate, Status
+from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
+from recommendations.tests.factories import (
+    ActionFactory,
+    CouncilFactory,
+    PeerChallengeFactory,
+    ProgressUpdateFactory,
+    RecommendationFactory,
+    ThemeFactory,
+    UserFactory,
+)
+from recommendations.tests.test_exchange import IMPORT_COLUMNS, csv_upload, stash_pending_import
+from recommendations.tests.test_plan_management import action_data, edit_data
+from recommendations.tests.test_progress_updates import form_data as update_form_data
+from reports.models import CommitteeReport
+from reports.tests.factories import CommitteeReportFactory, issued_report
+from reviews.tests.factories import ConsiderationFactory, ProgressReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "lead officer", "other officer", "coordinator", "scrutiny member", "no membership", "superuser"]
+MEMBER_ROLES = {"lead officer", "other officer", "coordinator", "scrutiny member"}  # of council A
+SCOPES = ["own", "other"]
+
+# Text that is in exactly one place each, so a page showing it has shown that draft.
+DRAFT_UPDATE = {"a": "Anytown-unpublished-draft-k7f3", "b": "Elsewhere-unpublished-draft-q9m2"}
+AWAITING_UPDATE = {"a": "Anytown-awaiting-approval-w4p8", "b": "Elsewhere-awaiting-approval-z6t1"}
+DRAFT_REPORT = {"a": "Anytown-draft-report-committee-r2d5", "b": "Elsewhere-draft-report-committee-j8c4"}
+
+
+# The data ----------------------------------------------------------------------------------------
+
+
+def build_council(key, name, lead):
+    """One council's challenge, with everything a view can show. `lead` leads its first action."""
+    council = CouncilFactory(name=name)
+    coordinator = UserFactory(username=f"coord-{key}", roles=[(council, COORDINATOR)])
+    officer = UserFactory(username=f"officer-{key}", roles=[(council, OFFICER)])
+    lead = lead or officer
+    challenge = PeerChallengeFactory(council=council, slug=f"{key}-cpc")
+    theme = ThemeFactory(challenge=challenge, number=1, title=f"Theme of {name}")
+    recommendation = RecommendationFactory(
+        challenge=challenge, theme=theme, number=1, title=f"Recommendation of {name}"
+    )
+    review = ProgressReviewFactory(challenge=challenge)
+    consideration = ConsiderationFactory(review=review, order=1, title=f"Consideration of {name}")
+    action = ActionFactory(
+        recommendation=recommendation, reference="1.1", description=f"First action of {name}", lead_officer=lead,
+        status=Status.ON_TRACK, consideration=consideration,
+    )
+    second = ActionFactory(
+        recommendation=recommendation, reference="1.2", description=f"Second action of {name}", lead_officer=officer,
+        status=Status.AT_RISK,
+    )
+    ProgressUpdateFactory(action=action, date=datetime.date(2023, 11, 1), text=f"Published update of {name}")
+    draft = ProgressUpdateFactory(action=action, date=datetime.date(2023, 12, 1), text=DRAFT_UPDATE[key],
+                                  published=False, author=lead)
+    awaiting = ProgressUpdateFactory(action=second, date=datetime.date(2023, 12, 2), text=AWAITING_UPDATE[key],
+                                     published=False, approval=Approval.AWAITING, author=officer)
+    draft_report = CommitteeReportFactory(challenge=challenge, committee=DRAFT_REPORT[key])
+    issued = issued_report(
+        challenge=challenge, committee=f"Issued committee of {name}", cut_off=datetime.date(2024, 1, 1)
+    )
+    return SimpleNamespace(
+        key=key, council=council, challenge=challenge, theme=theme, recommendation=recommendation, review=review,
+        consideration=consideration, action=action, second=second, draft=draft, awaiting=awaiting,
+        draft_report=draft_report, issued_report=issued, coordinator=coordinator, officer=officer,
+    )
+
+
+@pytest.fixture
+def world(db, monkeypatch):
+    monkeypatch.setattr("reports.views.html_to_pdf", lambda html, base_url=None: html.encode("utf-8"))
+    council_a = CouncilFactory(name="Anytown Council")
+    lead = UserFactory(username="lena-lead", first_name="Lena", last_name="Lead", roles=[(council_a, OFFICER)])
+    a = build_council("a", "Anytown Council", lead)
+    b = build_council("b", "Elsewhere Borough Council", lead)  # B's first action: led by A's officer
+    users = {
+        "anonymous": None,
+        "lead officer": lead,
+        "other officer": UserFactory(username="otto-officer", roles=[(a.council, OFFICER)]),
+        "coordinator": a.coordinator,
+        "scrutiny member": UserFactory(username="sam-scrutiny", roles=[(a.council, SCRUTINY_MEMBER)]),
+        "no membership": UserFactory(username="nora-nobody"),
+        "superuser": UserFactory(username="ada-admin", is_staff=True, is_superuser=True),
+    }
+    return SimpleNamespace(a=a, b=b, users=users)
+
+
+def sign_in(client, world, role):
+    client.logout()
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    return user
+
+
+def side_of(world, scope):
+    return world.a if scope == "own" else world.b
+
+
+# The rules ---------------------------------------------------------------------------------------
+
+ALLOWED, LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "sign-in page", "403", "404"
+
+
+def outcome(rule, role, scope):
+    """What `rule` answers `role` (a member of council A, or of none) asking for `scope`'s object."""
+    if role == "superuser" or rule == "public":
+        return ALLOWED
+    if role == "anonymous":
+        return LOGIN
+    own = scope == "own"
+    if rule == "signed in":
+        return ALLOWED
+    if rule == "coordinators anywhere":  # lists scoped to the councils they manage
+        return ALLOWED if role == "coordinator" else FORBIDDEN
+    if rule == "members":  # read the council's drafts
+        return ALLOWED if own and role in MEMBER_ROLES else FORBIDDEN
+    if rule == "managers":  # the council's coordinators
+        return ALLOWED if own and role == "coordinator" else FORBIDDEN
+    if rule == "updaters":  # the action's lead (an officer of its council) and the council's coordinators
+        return ALLOWED if own and role in ("lead officer", "coordinator") else FORBIDDEN
+    if rule == "reviewers":  # coordinators approve or return their own councils' updates; others' are not found
+        if role == "coordinator":
+            return ALLOWED if own else NOT_FOUND
+        return FORBIDDEN
+    raise ValueError(rule)
+
+
+def sees_drafts(role, scope):
+    return role == "superuser" or (role in MEMBER_ROLES and scope == "own")
+
+
+def forbidden_text(world, role, public_only=False):
+    """The draft text `role` must never be shown: other councils' drafts (every council's, for a
+    user with no role or not signed in), and every draft update in a public-only output."""
+    texts = []
+    for key in ("a", "b"):
+        member = role == "superuser" or (role in MEMBER_ROLES and key == "a")
+        if not member:
+            texts += [DRAFT_UPDATE[key], AWAITING_UPDATE[key], DRAFT_REPORT[key]]
+        elif public_only:
+            texts += [DRAFT_UPDATE[key], AWAITING_UPDATE[key]]
+    return texts
+
+
+def body_text(response):
+    """The response as text; a zipped file (XLSX) as the text of its parts."""
+    content = getattr(response, "content", b"")
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return content.decode("utf-8", "replace")
+
+
+def check_status(response, expected, allowed_status, role):
+    """A problem with the response's status, or None."""
+    if expected == ALLOWED:
+        ok = response.status_code == allowed_status
+    elif expected == LOGIN:
+        ok = response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    elif expected == FORBIDDEN:
+        ok = response.status_code == 403
+    else:
+        ok = response.status_code == 404
+    if ok:
+        return None
+    where = f" to {response['Location']}" if response.status_code == 302 else ""
+    wanted = allowed_status if expected == ALLOWED else expected
+    return f"expected {wanted} for {role}, got {response.status_code}{where}"
+
+
+# Extra checks on some pages: the positive side of the leak checks, and scoped lists -----------------
+
+
+def shows_drafts_to_members(response, world, role, scope):
+    """The action page shows its council's drafts and history timeline exactly to those who may read them."""
+    side = side_of(world, scope)
+    text = body_text(response)
+    readable = sees_drafts(role, scope)
+    problems = []
+    if (DRAFT_UPDATE[side.key] in text) != readable:
+        problems.append(f"draft update {'missing' if readable else 'shown'}")
+    if ("timeline" in response.context) != readable:
+        problems.append(f"history timeline {'missing' if readable else 'shown'}")
+    return problems
+
+
+def lists_member_drafts_only(response, world, role, scope):
+    side = side_of(world, scope)
+    readable = sees_drafts(role, scope)
+    if (DRAFT_REPORT[side.key] in body_text(response)) != readable:
+        return [f"draft report {'missing' if readable else 'listed'}"]
+    return []
+
+
+def pks(objects):
+    return {obj.pk for obj in objects}
+
+
+def my_actions_are_mine(response, world, role, scope):
+    a, b = world.a, world.b
+    expected = {
+        "lead officer": {a.action.pk},  # not B's action, which they still "lead" from before they moved
+        "coordinator": {a.action.pk, a.second.pk},
+        "superuser": {a.action.pk, a.second.pk, b.action.pk, b.second.pk},
+    }.get(role, set())
+    listed = pks(response.context["actions"])
+    return [] if listed == expected else [f"My actions lists {sorted(listed)}, expected {sorted(expected)}"]
+
+
+def plan_is_the_managed_councils(response, world, role, scope):
+    a, b = world.a, world.b
+    sides = [a, b] if role == "superuser" else [a]
+    problems = []
+    listed = pks(response.context["actions"])
+    expected = {pk for side in sides for pk in (side.action.pk, side.second.pk)}
+    if listed != expected:
+        problems.append(f"action plan lists {sorted(listed)}, expected {sorted(expected)}")
+    fields = response.context["view"].filterset.form.fields
+    choices = {
+        "challenge": (pks(fields["challenge"].queryset), {side.challenge.pk for side in sides}),
+        "theme": (pks(fields["theme"].queryset), {side.theme.pk for side in sides}),
+        "lead": (
+            pks(fields["lead"].queryset),
+            {pk for side in sides for pk in (side.action.lead_officer_id, side.second.lead_officer_id)},
+        ),
+    }
+    for name, (offered, wanted) in choices.items():
+        if offered != wanted:
+            problems.append(f"filter '{name}' offers {sorted(offered)}, expected {sorted(wanted)}")
+    if role != "superuser" and (b.theme.title in body_text(response) or b.action.description in body_text(response)):
+        problems.append("the other council's plan is on the page")
+    return problems
+
+
+def approvals_are_the_managed_councils(response, world, role, scope):
+    expected = {world.a.awaiting.pk} | ({world.b.awaiting.pk} if role == "superuser" else set())
+    listed = pks(response.context["updates"])
+    return [] if listed == expected else [f"approvals list {sorted(listed)}, expected {sorted(expected)}"]
+
+
+# The GET matrix ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Get:
+    name: str  # the URL name
+    args: Optional[Callable]  # args(side) -> the URL's arguments; None for a page of no object
+    rule: str
+    allowed_status: int = 200  # 405 for POST-only views asked with GET by someone allowed
+    public_only: bool = False  # a public output: never any draft update, whoever reads it
+    check: Optional[Callable] = None  # check(response, world, role, scope) -> [problems], when allowed
+    label: str = ""  # which object, where one URL name serves several
+
+    @property
+    def id(self):
+        return f"{self.name} ({self.label})" if self.label else self.name
+
+
+def slug(side):
+    return [side.challenge.slug]
+
+
+GETS = [
+    Get("home", None, "public"),
+    Get("login", None, "public"),
+    Get("recommendations:challenge-detail", slug, "public"),
+    Get("recommendations:recommendation-list", slug, "public"),
+    Get("recommendations:recommendation-detail", lambda s: [s.challenge.slug, s.recommendation.number], "public"),
+    Get("recommendations:theme-detail", lambda s: [s.challenge.slug, s.theme.number], "public"),
+    Get("recommendations:action-detail", lambda s: [s.action.pk], "public", check=shows_drafts_to_members),
+    Get("recommendations:progress-update-create", lambda s: [s.action.pk], "updaters"),
+    Get("recommendations:my-actions", None, "signed in", check=my_actions_are_mine),
+    Get("recommendations:action-plan", None, "coordinators anywhere", check=plan_is_the_managed_councils),
+    Get("recommendations:action-create", lambda s: [s.challenge.slug, s.recommendation.number], "managers"),
+    Get("recommendations:action-update", lambda s: [s.action.pk], "managers"),
+    Get("recommendations:approval-list", None, "coordinators anywhere", check=approvals_are_the_managed_councils),
+    # POST only: a GET is refused before the update is looked up, so a coordinator gets 405 for any council's.
+    Get("recommendations:update-approve", lambda s: [s.awaiting.pk], "coordinators anywhere", allowed_status=405),
+    Get("recommendations:update-return", lambda s: [s.awaiting.pk], "reviewers"),
+    Get("recommendations:publishing-settings", slug, "managers"),
+    Get("recommendations:action-plan-export-csv", slug, "managers"),
+    Get("recommendations:action-plan-export-xlsx", slug, "managers"),
+    Get("recommendations:action-plan-import", slug, "managers"),
+    Get("recommendations:action-plan-import-confirm", slug, "managers", allowed_status=405),
+    Get("reviews:review-detail", lambda s: [s.review.pk], "public"),
+    Get("reviews:consideration-detail", lambda s: [s.consideration.pk], "public"),
+    Get("reports:report-list", slug, "public", check=lists_member_drafts_only),
+    Get("reports:report-create", slug, "managers"),
+    Get("reports:report-detail", lambda s: [s.draft_report.pk], "members", public_only=True, label="draft"),
+    Get("reports:report-detail", lambda s: [s.issued_report.pk], "public", public_only=True, label="issued"),
+    Get("reports:report-issue", lambda s: [s.draft_report.pk], "managers"),
+    Get("reports:report-pdf", lambda s: [s.draft_report.pk], "members", public_only=True, label="draft"),
+    Get("reports:report-pdf", lambda s: [s.issued_report.pk], "public", public_only=True, label="issued"),
+    Get("reports:open-data", slug, "public", public_only=True),
+    Get("reports:open-data-csv", slug, "public", public_only=True),
+    Get("reports:open-data-json", slug, "public", public_only=True),
+    Get("reports:updates-feed", slug, "public", public_only=True),
+]
+
+# URL names the matrix leaves out, and why. Django admin is superusers' only (tests/test_admin.py).
+NOT_IN_MATRIX = {
+    "logout": "signing out is a POST that only ends the user's own session",
+}
+
+
+def get_cases(scope):
+    """Pages of no object are asked once per role (with the 'own' scope): they have no other council's."""
+    return [case for case in GETS if case.args is not None or scope == "own"]
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("role", ROLES)
+def test_get_matrix(client, world, role, scope):
+    sign_in(client, world, role)
+    side = side_of(world, scope)
+    problems = []
+    for case in get_cases(scope):
+        url = reverse(case.name, args=case.args(side) if case.args else None)
+        response = client.get(url)
+        expected = outcome(case.rule, role, scope)
+        problem = check_status(response, expected, case.allowed_status, role)
+        if problem:
+            problems.append(f"{case.id} {url}: {problem}")
+        text = body_text(response)
+        leaked = [secret for secret in forbidden_text(world, role, case.public_only) if secret in text]
+        if leaked:
+            problems.append(f"{case.id} {url}: shows draft text {leaked} to {role}")
+        if case.check and expected == ALLOWED and response.status_code == 200:
+            problems += [f"{case.id} {url}: {p}" for p in case.check(response, world, role, scope)]
+    assert not problems, f"{role}, {scope} council's objects:\n" + "\n".join(problems)
+
+
+# The POST matrix ---------------------------------------------------------------------------------
+
+
+def council_state(side):
+    """Everything of one council a POST could change."""
+    challenge = PeerChallenge.objects.get(pk=side.challenge.pk)
+    actions = Action.objects.filter(recommendation__challenge=challenge)
+    updates = ProgressUpdate.objects.filter(action__recommendation__challenge=challenge)
+    return {
+        "challenge": (challenge.updates_need_approval, challenge.publish_lead_names),
+        "actions": list(actions.order_by("pk").values_list(
+            "pk", "version", "reference", "description", "lead_officer", "status", "public_status")),
+        "updates": list(updates.order_by("pk").values_list("pk", "text", "status", "published", "approval")),
+        "action history": Action.history.filter(recommendation__challenge=challenge).count(),
+        "update history": ProgressUpdate.history.filter(action__recommendation__challenge=challenge).count(),
+        "reports": list(CommitteeReport.objects.filter(challenge=challenge).order_by("pk").values_list(
+            "pk", "committee", "issued_at")),
+    }
+
+
+def pending_import(client):
+    from recommendations.exchange_views import SESSION_KEY
+
+    return client.session.get(SESSION_KEY)
+
+
+@dataclass(frozen=True)
+class Post:
+    name: str
+    args: Callable
+    rule: str
+    data: Callable  # data(side, client) -> the POST data (fresh from the database)
+    done: Callable  # done(side, client) -> True when the POST did what it is for
+    allowed_status: int = 302
+    writes: bool = True  # False for the import's upload step: it previews, writing nothing
+
+
+def fresh_action(side):
+    return Action.objects.get(pk=side.action.pk)
+
+
+def import_file():
+    return csv_upload([[1, "1.9", "Imported by the matrix"]], headers=IMPORT_COLUMNS[:3])
+
+
+def stash_import(side, client):
+    return {"token": stash_pending_import(client, side.challenge, import_file().read())}
+
+
+POSTS = [
+    Post("recommendations:progress-update-create", lambda s: [s.action.pk], "updaters",
+         lambda s, c: update_form_data(fresh_action(s), text="Posted by the matrix"),
+         lambda s, c: fresh_action(s).progress_updates.filter(text="Posted by the matrix").exists()),
+    Post("recommendations:action-create", lambda s: [s.challenge.slug, s.recommendation.number], "managers",
+         lambda s, c: action_data(reference="1.9", description="Created by the matrix"),
+         lambda s, c: s.recommendation.actions.filter(reference="1.9").exists()),
+    Post("recommendations:action-update", lambda s: [s.action.pk], "managers",
+         lambda s, c: edit_data(fresh_action(s), description="Changed by the matrix"),
+         lambda s, c: fresh_action(s).description == "Changed by the matrix"),
+    Post("recommendations:update-approve", lambda s: [s.awaiting.pk], "reviewers",
+         lambda s, c: {},
+         lambda s, c: ProgressUpdate.objects.get(pk=s.awaiting.pk).approval == Approval.APPROVED),
+    Post("recommendations:update-return", lambda s: [s.awaiting.pk], "reviewers",
+         lambda s, c: {"reason": "Returned by the matrix"},
+         lambda s, c: ProgressUpdate.objects.get(pk=s.awaiting.pk).approval == Approval.RETURNED),
+    Post("recommendations:publishing-settings", slug, "managers",
+         lambda s, c: {"updates_need_approval": "yes", "publish_lead_names": "yes"},
+         lambda s, c: PeerChallenge.objects.filter(pk=s.challenge.pk, updates_need_approval=True,
+                                                   publish_lead_names=True).exists()),
+    Post("recommendations:action-plan-import", slug, "managers",
+         lambda s, c: {"file": import_file()},
+         lambda s, c: (pending_import(c) or {}).get("challenge") == s.challenge.pk,
+         allowed_status=200, writes=False),
+    Post("recommendations:action-plan-import-confirm", slug, "managers", stash_import,
+         lambda s, c: s.recommendation.actions.filter(reference="1.9").exists()),
+    Post("reports:report-create", slug, "managers",
+         lambda s, c: {"committee": "Created by the matrix", "meeting_date_0": "14", "meeting_date_1": "3",
+                       "meeting_date_2": "2024", "cut_off_0": "1", "cut_off_1": "3", "cut_off_2": "2024"},
+         lambda s, c: s.challenge.committee_reports.filter(committee="Created by the matrix").exists()),
+    Post("reports:report-issue", lambda s: [s.draft_report.pk], "managers",
+         lambda s, c: {},
+         lambda s, c: CommitteeReport.objects.get(pk=s.draft_report.pk).is_issued),
+]
+
+
+class RolledBack(Exception):
+    pass
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("role", ROLES)
+def test_post_matrix(client, world, role, scope):
+    """Each state-changing POST: allowed roles change what it is for (and nothing of the other
+    council); refused roles change nothing at all."""
+    sign_in(client, world, role)
+    side, other = side_of(world, scope), side_of(world, "other" if scope == "own" else "own")
+    problems = []
+    for case in POSTS:
+        url = reverse(case.name, args=case.args(side))
+        try:
+            with transaction.atomic():  # a savepoint: every case starts from the same data
+                before = {"this": council_state(side), "other": council_state(other)}
+                response = client.post(url, case.data(side, client))
+                expected = outcome(case.rule, role, scope)
+                problem = check_status(response, expected, case.allowed_status, role)
+                if problem:
+                    problems.append(f"POST {case.name} {url}: {problem}")
+                after = {"this": council_state(side), "other": council_state(other)}
+                if after["other"] != before["other"]:
+                    problems.append(f"POST {case.name} {url}: changed the other council's data")
+                if expected == ALLOWED:
+                    if not case.done(side, client):
+                        problems.append(f"POST {case.name} {url}: {role} was allowed but nothing was done")
+                    if not case.writes and after["this"] != before["this"]:
+                        problems.append(f"POST {case.name} {url}: the preview wrote to the database")
+                else:
+                    if after["this"] != before["this"]:
+                        problems.append(f"POST {case.name} {url}: refused {role} changed the database")
+                    if case.done(side, client):
+                        problems.append(f"POST {case.name} {url}: refused {role} got it done")
+                raise RolledBack
+        except RolledBack:
+            pass  # the session's pending import went with the savepoint too
+    assert not problems, f"{role}, {scope} council's objects:\n" + "\n".join(problems)
+
+
+# Every URL is in the matrix ----------------------------------------------------------------------
+
+
+def url_views(resolver=None, namespace=""):
+    """{URL name (with its namespace): view} for every named URL pattern outside Django admin."""
+    resolver = resolver or get_resolver()
+    views = {}
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            views |= url_views(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            views[f"{namespace}{pattern.name}"] = pattern.callback
+    return views
+
+
+def test_every_url_name_is_in_the_matrix():
+    names = set(url_views())
+    covered = {case.name for case in GETS} | set(NOT_IN_MATRIX)
+
+    missing = sorted(names - covered)
+    gone = sorted(covered - names) + sorted({case.name for case in POSTS} - names)
+
+    assert not missing, f"Add these views to GETS (and POSTS if they take a POST) in {__name__}: {missing}"
+    assert not gone, f"These names in {__name__} are no longer URLs: {gone}"
+
+
+def test_every_view_that_takes_a_post_is_in_the_post_matrix():
+    own_session_only = {"login", "logout"}  # signing in and out change only the user's own session
+    posted = {
+        name for name, view in url_views().items()
+        if "post" in getattr(getattr(view, "view_class", None), "http_method_names", [])
+        and hasattr(view.view_class, "post")
+    }
+
+    missing = sorted(posted - own_session_only - {case.name for case in POSTS})
+
+    assert not missing, f"These views take POSTs: add them to POSTS in {__name__}: {missing}"
+
+
+# Who may lead an action ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def leads(world):
+    """Everyone who might be offered as a lead of council A's actions, and who must not be."""
+    council_a = world.a.council
+    return SimpleNamespace(
+        eligible={world.users["lead officer"], world.users["other officer"], world.a.coordinator, world.a.officer},
+        ineligible={
+            "scrutiny member": world.users["scrutiny member"],
+            "no membership": world.users["no membership"],
+            "superuser": world.users["superuser"],
+            "other council's officer": world.b.officer,
+            "other council's coordinator": world.b.coordinator,
+            "inactive officer": UserFactory(username="ivy-inactive", is_active=False, roles=[(council_a, OFFICER)]),
+        },
+    )
+
+
+def test_the_action_forms_lead_choices_are_the_councils_active_officers_and_coordinators(client, world, leads):
+    client.force_login(world.a.coordinator)
+    a = world.a
+
+    response = client.get(reverse("recommendations:action-create", args=[a.challenge.slug, a.recommendation.number]))
+
+    offered = set(response.context["form"].fields["lead_officer"].queryset)
+    assert offered == leads.eligible
+    wrongly_offered = {label for label, user in leads.ineligible.items() if user in offered}
+    assert not wrongly_offered
+
+
+@pytest.mark.parametrize("who", ["other council's officer", "scrutiny member", "no membership", "inactive officer"])
+def test_posting_an_ineligible_lead_is_refused_with_a_form_error(client, world, leads, who):
+    client.force_login(world.a.coordinator)
+    a = world.a
+    ineligible = leads.ineligible[who]
+    create = reverse("recommendations:action-create", args=[a.challenge.slug, a.recommendation.number])
+    change = reverse("recommendations:action-update", args=[a.second.pk])
+    before = council_state(a)
+
+    created = client.post(create, action_data(reference="1.9", lead_officer=str(ineligible.pk)))
+    changed = client.post(change, edit_data(Action.objects.get(pk=a.second.pk), lead_officer=str(ineligible.pk)))
+
+    for response in (created, changed):
+        assert response.status_code == 200
+        assert response.context["form"].errors["lead_officer"] == ["Choose a lead officer from the list"]
+    assert council_state(a) == before
+
+
+def admin_post_data(response):
+    """The admin change form's POST data, as the browser would send it unchanged."""
+    from django import forms
+
+    data = {}
+
+    def add(bound):
+        value = bound.value()
+        widget = bound.field.widget
+        if isinstance(bound.field, forms.BooleanField):
+            if value:
+                data[bound.html_name] = "on"
+        elif isinstance(widget, forms.MultiWidget):
+            for i, part in enumerate(widget.decompress(value)):
+                data[f"{bound.html_name}_{i}"] = "" if part is None else str(part)
+        else:
+            data[bound.html_name] = "" if value is None else str(value)
+
+    for bound in response.context["adminform"].form:
+        add(bound)
+    for inline in response.context["inline_admin_formsets"]:
+        for bound in inline.formset.management_form:
+            add(bound)
+        for form in inline.formset.forms:
+            for bound in form:
+                add(bound)
+    data["_save"] = "Save"
+    return data
+
+
+def test_the_admin_refuses_a_lead_from_another_council_and_accepts_one_of_the_council(client, world):
+    client.force_login(world.users["superuser"])
+    action = world.a.second
+    url = reverse("admin:recommendations_action_change", args=[action.pk])
+    data = admin_post_data(client.get(url))
+
+    refused = client.post(url, data | {"lead_officer": str(world.b.officer.pk)})
+
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors
+    assert errors == {"lead_officer": ["The lead officer must be an active officer or coordinator of this council"]}
+    assert Action.objects.get(pk=action.pk).lead_officer == world.a.officer
+
+    accepted = client.post(url, data | {"lead_officer": str(world.users["other officer"].pk)})
+
+    assert accepted.status_code == 302, accepted.context["adminform"].form.errors if accepted.context else ""
+    assert Action.objects.get(pk=action.pk).lead_officer == world.users["other officer"]
+
+
+# The rules' querysets agree with their per-object checks --------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_querysets_agree_with_the_per_object_rules(world, role):
+    from recommendations.permissions import editable_actions, managed_challenges, readable_draft_challenges
+    from reports.permissions import readable_reports
+
+    user = world.users[role] or AnonymousUser()
+    actions = [side.action for side in (world.a, world.b)] + [side.second for side in (world.a, world.b)]
+    challenges = [side.challenge for side in (world.a, world.b)]
+    reports = [r for side in (world.a, world.b) for r in (side.draft_report, side.issued_report)]
+
+    assert pks(editable_actions(user)) == {a.pk for a in actions
+                                           if user.has_perm("recommendations.update_action_progress", a)}
+    assert pks(managed_challenges(user)) == {c.pk for c in challenges
+                                             if user.has_perm("recommendations.manage_challenge", c)}
+    assert pks(readable_draft_challenges(user)) == {c.pk for c in challenges
+                                                    if user.has_perm("recommendations.read_drafts", c)}
+    assert pks(readable_reports(user)) == {r.pk for r in reports if user.has_perm("reports.view_report", r)}
+
+
+def test_my_actions_shows_nothing_from_a_council_the_officer_has_left(client):
+    """An officer who moved council no longer reads the old council's returned drafts or reassignments."""
+    from recommendations.models import Approval, Membership
+    from recommendations.roles import COORDINATOR, OFFICER
+    from recommendations.services import change_action, return_update
+    from recommendations.tests.factories import ActionFactory, CouncilFactory, ProgressUpdateFactory, UserFactory
+
+    old, new = CouncilFactory(name="Old Borough Council"), CouncilFactory(name="New Borough Council")
+    mover = UserFactory(roles=[(old, OFFICER)])
+    old_coordinator = UserFactory(roles=[(old, COORDINATOR)])
+    action = ActionFactory(recommendation__theme__challenge__council=old, description="An old council action")
+    change_action(action=action, author=old_coordinator, seen_version=action.version, lead_officer=mover)
+    draft = ProgressUpdateFactory(action=action, author=mover, published=False, approval=Approval.AWAITING,
+                                  text="The old council returned draft")
+    return_update(update=draft, coordinator=old_coordinator, reason="The old council reason")
+    Membership.objects.filter(user=mover).update(council=new)
+    client.force_login(mover)
+
+    page = client.get(reverse("recommendations:my-actions")).content.decode()
+
+    assert "The old council returned draft" not in page
+    assert "The old council reason" not in page
+    assert "An old council action" not in page
