@@ -554,23 +554,18 @@ class Action(models.Model):
         """Staff see a working status the public does not see yet."""
         return self.status != self.public_status
 
+    def _overdue_by(self, status):
+        return self.due_date is not None and self.due_date < timezone.localdate() and status != Status.COMPLETE
+
     @property
     def is_overdue(self):
         """Past its due date and not complete, by the working status (staff pages)."""
-        return (
-            self.due_date is not None
-            and self.due_date < timezone.localdate()
-            and self.status != Status.COMPLETE
-        )
+        return self._overdue_by(self.status)
 
     @property
     def is_publicly_overdue(self):
         """Past its due date and not complete, by the published status (public pages and reports)."""
-        return (
-            self.due_date is not None
-            and self.due_date < timezone.localdate()
-            and self.public_status != Status.COMPLETE
-        )
+        return self._overdue_by(self.public_status)
 
     @property
     def lead(self):

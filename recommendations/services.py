@@ -245,33 +245,29 @@ def _lock_awaiting(update):
     return locked
 
 
-@transaction.atomic
-def approve_update(*, update, coordinator):
-    """Publish an officer's update that was awaiting approval. AlreadyReviewed if someone got there first."""
+def _review(update, *, coordinator, approval, reason=""):
     locked = _lock_awaiting(update)
-    locked.approval = Approval.APPROVED
-    locked.published = True
-    locked.reviewed_by = coordinator
-    locked.reviewed_at = timezone.now()
-    locked.return_reason = ""
-    locked._history_user = coordinator
-    locked.save()
-    return locked
-
-
-@transaction.atomic
-def return_update(*, update, coordinator, reason):
-    """Send an update back to its author with the reason; it stays off the public pages and does not
-    count for the working status. AlreadyReviewed if someone got there first."""
-    locked = _lock_awaiting(update)
-    locked.approval = Approval.RETURNED
-    locked.published = False
+    locked.approval = approval
+    locked.published = approval == Approval.APPROVED
     locked.reviewed_by = coordinator
     locked.reviewed_at = timezone.now()
     locked.return_reason = reason
     locked._history_user = coordinator
     locked.save()
     return locked
+
+
+@transaction.atomic
+def approve_update(*, update, coordinator):
+    """Publish an officer's update that was awaiting approval. AlreadyReviewed if someone got there first."""
+    return _review(update, coordinator=coordinator, approval=Approval.APPROVED)
+
+
+@transaction.atomic
+def return_update(*, update, coordinator, reason):
+    """Send an update back to its author with the reason; it stays off the public pages and does not
+    count for the working status. AlreadyReviewed if someone got there first."""
+    return _review(update, coordinator=coordinator, approval=Approval.RETURNED, reason=reason)
 
 
 @transaction.atomic
