@@ -221,11 +221,6 @@ def label_updates(updates, user, challenge):
     return updates
 
 
-def public_evidence_of(update):
-    """The evidence an update published (for reports built as of a date)."""
-    return evidence(update)
-
-
 def public_lead_of(action, challenge):
     """The lead as public outputs (open data, committee reports, feeds) give it: with the officer's
     name only where the challenge publishes names."""

@@ -49,7 +49,7 @@ from django.urls import reverse
 from recommendations.models import Recommendation, Status
 from reviews.models import ProgressReview
 
-from recommendations.publication import public_evidence_of, public_lead_of
+from recommendations.publication import evidence as evidence_of, public_lead_of
 
 from .selectors import actions_with_public_status, published_updates_by_month
 
@@ -89,7 +89,7 @@ def _iso(value):
 def _action_entry(action, cut_off, challenge):
     update = action.public_update
     status = action.published_status
-    evidence = public_evidence_of(update)
+    evidence = evidence_of(update)  # the published update the status comes from (as of the cut-off)
     return {
         "id": action.pk,
         "reference": action.reference,
