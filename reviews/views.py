@@ -65,7 +65,7 @@ class ConsiderationDetailView(BreadcrumbsMixin, DetailView):
         return Consideration.objects.select_related("review__challenge__council").prefetch_related(
             Prefetch(
                 "actions",
-                queryset=Action.objects.select_related("recommendation__challenge", "lead_officer").order_by(
+                queryset=Action.objects.select_related("recommendation__challenge", "lead_officer", "public_update").order_by(
                     "recommendation__number", "reference"
                 ),
             )
