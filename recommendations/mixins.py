@@ -18,11 +18,12 @@ def challenge_crumbs(challenge):
 class ChallengeMixin:
     """Pages under /challenges/<slug>/ know their challenge."""
 
+    def challenge_queryset(self):
+        return PeerChallenge.objects.select_related("council")
+
     def get_challenge(self):
         if not hasattr(self, "_challenge"):
-            self._challenge = get_object_or_404(
-                PeerChallenge.objects.select_related("council"), slug=self.kwargs["slug"]
-            )
+            self._challenge = get_object_or_404(self.challenge_queryset(), slug=self.kwargs["slug"])
         return self._challenge
 
     def get_context_data(self, **kwargs):

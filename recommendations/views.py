@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -88,6 +88,9 @@ class RecommendationListView(BreadcrumbsMixin, ChallengeMixin, ListView):
 
     context_object_name = "recommendations"
 
+    def challenge_queryset(self):
+        return super().challenge_queryset().annotate(review_count=Count("progress_reviews"))
+
     def get_breadcrumbs(self):
         return [*challenge_crumbs(self.get_challenge()), ("Recommendations", None)]
 
@@ -107,7 +110,7 @@ class RecommendationListView(BreadcrumbsMixin, ChallengeMixin, ListView):
             themes.get(recommendation.theme_id, (None, unthemed))[1].append(recommendation)
         context["themes"] = list(themes.values())
         context["unthemed"] = unthemed
-        context["has_review"] = self.get_challenge().progress_reviews.exists()
+        context["has_review"] = self.get_challenge().review_count > 0
         return context
 
 
