@@ -14,7 +14,7 @@ People belong to councils through a Membership with one role each:
 
 import rules
 
-from .models import LEAD_ROLES, Action, Membership, PeerChallenge, Role
+from .models import LEAD_ROLES, Action, Council, Membership, PeerChallenge, Role
 
 
 def roles_of(user):
@@ -54,6 +54,8 @@ def manages_council(user, council_id):
 
 def council_of(obj):
     """The council id of a council, challenge, recommendation, action, update or report."""
+    if isinstance(obj, Council):
+        return obj.pk
     for path in ("council_id", "challenge.council_id", "recommendation.challenge.council_id",
                  "action.recommendation.challenge.council_id"):
         target = obj
@@ -63,8 +65,6 @@ def council_of(obj):
         except AttributeError:
             continue
         return target
-    if hasattr(obj, "memberships"):  # a Council
-        return obj.pk
     raise TypeError(f"No council for {obj!r}")
 
 
