@@ -20,6 +20,12 @@ class GovukFormHelper(FormHelper):
         self.attrs = {"novalidate": ""}
 
 
+def add_model_errors(form, invalid):
+    """A model's ValidationError (from a service's full_clean) onto the form, by field where it has one."""
+    for name, errors in invalid.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
 class HiddenFieldErrorsMixin:
     """The GOV.UK error summary lists visible fields only: an error on a hidden input (a form's
     version, say) is moved to the form's own errors, so the person is told what went wrong."""

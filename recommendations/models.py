@@ -724,10 +724,6 @@ class ProgressUpdate(models.Model):
         return Status(self.status)
 
     @property
-    def is_public(self):
-        return self.published
-
-    @property
     def written_by(self):
         if self.author:
             return self.author.get_full_name() or self.author.get_username()

@@ -15,13 +15,14 @@ from django.views.generic import DetailView, FormView, ListView
 from django_filters.views import FilterView
 from rules.contrib.views import PermissionRequiredMixin
 
+from cpc_tracker.forms import add_model_errors
 from cpc_tracker.mixins import BreadcrumbsMixin
 
 from .filters import ActionPlanFilter
 from .forms import ActionForm, ProgressUpdateForm, PublishingSettingsForm, ReturnUpdateForm
 from .history import action_timeline, lead_changes_involving
 from .mixins import ChallengeMixin, ManageChallengeMixin, ManageSomePlanMixin, challenge_crumbs
-from .models import Action, PeerChallenge, ProgressUpdate, Recommendation, Theme
+from .models import Action, Approval, PeerChallenge, ProgressUpdate, Recommendation, Theme
 from .permissions import editable_actions, managed_challenges, member_council_ids
 from .publication import label_actions, label_updates, sees_working_status, visible_updates
 from .services import (
@@ -31,6 +32,7 @@ from .services import (
     change_action,
     change_publishing_settings,
     create_action,
+    publication_of_new_update,
     record_progress_update,
     return_update,
 )
@@ -56,12 +58,6 @@ def findings_of(model):
     """The progress review's findings about a recommendation or theme, in their order, with what they
     refer to fetched in the same query. (Through the relation, so this app need not import reviews.)"""
     return model._meta.get_field("findings").related_model.objects.order_by("order")
-
-
-def add_form_errors(form, invalid):
-    """A model's ValidationError (from a service's full_clean) onto the form, by field where it has one."""
-    for name, errors in invalid.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 class ChallengeDetailView(BreadcrumbsMixin, DetailView):
@@ -263,8 +259,6 @@ class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequi
         return self.action
 
     def needs_approval(self):
-        from .services import publication_of_new_update
-
         challenge = self.action.recommendation.challenge
         return publication_of_new_update(challenge=challenge, author=self.request.user, wants_published=True)[0] is False
 
@@ -311,15 +305,13 @@ class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequi
                 "then save your update again if it is still right.",
             )
         except ValidationError as invalid:
-            add_form_errors(form, invalid)
+            add_model_errors(form, invalid)
             return self.form_invalid(form)
         messages.success(self.request, saved_update_message(update))
         return redirect(self.action)
 
 
 def saved_update_message(update):
-    from .models import Approval
-
     saved = f"Progress update saved for action {update.action.reference}"
     if update.approval == Approval.AWAITING:
         return f"{saved}. It is awaiting a coordinator's approval and will be published when they approve it"
@@ -393,7 +385,7 @@ class ActionCreateView(ActionFormMixin, FormView):
         try:
             action = create_action(recommendation=self.recommendation, author=self.request.user, **form.action_fields())
         except ValidationError as invalid:
-            add_form_errors(form, invalid)
+            add_model_errors(form, invalid)
             return self.form_invalid(form)
         messages.success(self.request, f"Action {action.reference} added")
         return redirect(action)
@@ -442,7 +434,7 @@ class ActionUpdateView(StaleEditMixin, ActionFormMixin, FormView):
                 "Check what changed below, then save again if your changes are still right.",
             )
         except ValidationError as invalid:
-            add_form_errors(form, invalid)
+            add_model_errors(form, invalid)
             return self.form_invalid(form)
         messages.success(self.request, f"Action {self.action.reference} saved")
         return redirect(self.action)
@@ -506,8 +498,6 @@ class ReturnUpdateView(ReviewUpdateMixin, BreadcrumbsMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and self.has_permission():
-            from .models import Approval
-
             update = self.get_update()
             if update.approval != Approval.AWAITING:
                 return self.already_reviewed(AlreadyReviewed(update))

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
 from recommendations.models import PeerChallenge
+from cpc_tracker.forms import add_model_errors
 from cpc_tracker.mixins import BreadcrumbsMixin
 from recommendations.mixins import ChallengeMixin, challenge_crumbs
 
@@ -68,8 +69,7 @@ class ReportCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormView):
         try:
             report = create_report(challenge=self.challenge, created_by=self.request.user, **form.cleaned_data)
         except ValidationError as invalid:
-            for name, errors in invalid.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_model_errors(form, invalid)
             return self.form_invalid(form)
         messages.success(self.request, "Draft report created")
         return redirect(report)
