@@ -690,6 +690,14 @@ class ProgressUpdate(models.Model):
             models.Index(fields=["created_at"], condition=Q(approval="awaiting"), name="progressupdate_awaiting_idx"),
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loaded_approval = self.approval
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._loaded_approval = self.approval
+
     def __str__(self):
         return f"Update on {self.action.reference} ({self.date:%d %B %Y})"
 
@@ -743,6 +751,157 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"Reminder to {self.recipient} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class UpdateRound(models.Model):
+    """A coordinator's request to every lead for a progress update by a deadline, e.g. before a
+    scrutiny committee. An update written on one of its actions while it is open counts for it
+    (see recommendations.rounds)."""
+
+    challenge = models.ForeignKey(PeerChallenge, on_delete=models.CASCADE, related_name="update_rounds")
+    title = models.CharField(
+        max_length=200, help_text="For example, Quarter 3 2024/25 – for scrutiny on 14 March 2025"
+    )
+    deadline = models.DateField(help_text="Leads are asked to update their actions by this day")
+    grace_days = models.PositiveSmallIntegerField(
+        "Grace period in days",
+        default=0,
+        validators=[MaxValueValidator(60)],
+        help_text="Updates this many days after the deadline still count as on time",
+    )
+    actions = models.ManyToManyField(Action, related_name="update_rounds")
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge"], condition=Q(closed_at__isnull=True), name="one_open_round_per_challenge"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("recommendations:round-detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+    @property
+    def last_day(self):
+        """The last day an update counts as on time: the deadline plus the grace period."""
+        return self.deadline + datetime.timedelta(days=self.grace_days)
+
+    def clean(self):
+        self.title = (self.title or "").strip()
+        if self._state.adding and self.deadline and self.deadline < timezone.localdate(self.opened_at):
+            raise ValidationError({"deadline": "The deadline must be today or in the future"})
+        if self.is_open and self.challenge_id:
+            others = UpdateRound.objects.filter(challenge_id=self.challenge_id, closed_at__isnull=True)
+            if others.exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    "This peer challenge already has an open update round: close it before opening another"
+                )
+
+
+class RoundReminder(models.Model):
+    """A reminder sent to a lead who had not yet updated all their actions in a round. One a day at most."""
+
+    round = models.ForeignKey(UpdateRound, on_delete=models.CASCADE, related_name="reminders")
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField(default=timezone.localdate)
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "lead", "sent_on"], name="one_round_reminder_a_day"),
+        ]
+
+    def __str__(self):
+        return f"Reminder to {self.lead} on {self.sent_on:%d %B %Y}"
+
+
+class NotificationKind(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", "An update is waiting for my approval"
+    UPDATE_APPROVED = "update_approved", "A coordinator approved my update"
+    UPDATE_RETURNED = "update_returned", "A coordinator returned my update"
+    ACTION_ASSIGNED = "action_assigned", "An action is given to me or taken from me"
+    ROUND_OPENED = "round_opened", "An update round asks for my updates"
+    ROUND_REMINDER = "round_reminder", "A reminder that my updates for a round are due"
+    UPDATES_DUE = "updates_due", "My actions are due and have had no update for a while"
+
+
+class EmailState(models.TextChoices):
+    NOT_WANTED = "not_wanted", "Not wanted"
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Notification(models.Model):
+    """Something a person should know, shown in the app and e-mailed if they want it.
+    Its key makes it happen once: the same event never notifies the same person twice."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    url = models.CharField(max_length=500, blank=True, help_text="The page it is about, as a path on this site")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=20, choices=EmailState.choices, default=EmailState.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.TextField(blank=True)
+    email_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(email__in=["pending", "sending", "failed"]),
+                name="notification_outbox_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
+class NotificationPreference(models.Model):
+    """Whether a person wants e-mail for one kind of notification. No row means yes."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self):
+        return f"{self.user}: {self.kind} by e-mail {'on' if self.email else 'off'}"
 
 
 @receiver(post_save, sender=ProgressUpdate, dispatch_uid="progress_update_saved")

@@ -28,7 +28,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from recommendations.models import PeerChallenge
+from recommendations.models import PeerChallenge, UpdateRound
 
 
 class CommitteeReportQuerySet(models.QuerySet):
@@ -67,6 +67,14 @@ class CommitteeReport(models.Model):
         blank=True,
         related_name="+",
         help_text="The issued report it was compared with, fixed when it was issued",
+    )
+    update_round = models.ForeignKey(
+        UpdateRound,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="committee_reports",
+        help_text="The closed update round the report was made from, if any",
     )
     snapshot = models.JSONField(null=True, blank=True, editable=False, help_text="The report's content, once issued")
     pdf = models.BinaryField(
