@@ -5,11 +5,15 @@ from .models import (
     Action,
     Council,
     Membership,
+    Notification,
+    NotificationPreference,
     PeerChallenge,
     ProgressUpdate,
     Recommendation,
     ReminderSent,
+    RoundReminder,
     Theme,
+    UpdateRound,
 )
 
 
@@ -100,3 +104,43 @@ class ReminderSentAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     search_fields = ["recipient__username", "recipient__email"]
     date_hierarchy = "sent_at"
+
+
+@admin.register(UpdateRound)
+class UpdateRoundAdmin(admin.ModelAdmin):
+    """Rounds are opened and closed from their pages, which ask their leads; the admin only reads them."""
+
+    list_display = ["title", "challenge", "deadline", "grace_days", "opened_at", "closed_at"]
+    list_filter = ["challenge"]
+    search_fields = ["title"]
+    list_select_related = ["challenge__council"]
+    raw_id_fields = ["actions", "opened_by", "closed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RoundReminder)
+class RoundReminderAdmin(admin.ModelAdmin):
+    list_display = ["round", "lead", "sent_on", "action_count", "sent_by"]
+    list_select_related = ["round", "lead", "sent_by"]
+    raw_id_fields = ["round", "lead", "sent_by"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """To see what was sent to whom and retry failures (`manage.py send_notifications`)."""
+
+    list_display = ["subject", "recipient", "kind", "created_at", "read_at", "email", "email_attempts"]
+    list_filter = ["kind", "email"]
+    search_fields = ["subject", "recipient__username", "recipient__email"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient", "council"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
