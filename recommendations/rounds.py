@@ -21,13 +21,15 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from .models import LEAD_ROLES, Action, Approval, Membership, NotificationKind, ProgressUpdate, RoundReminder, UpdateRound
 from .notifications import display_name, notify
+from .services import StaleActionError, record_progress_update
 
 UNASSIGNED = "No lead officer"
 
@@ -175,7 +177,7 @@ def round_progress(update_round, *, now=None, today=None):
     """The round's figures: overall, by lead (the unassigned apart, last) and by theme. Two queries."""
     today = today or timezone.localdate()
     overall = Tally("All actions in the round")
-    leads, themes = {}, {}
+    leads, themes, theme_numbers = {}, {}, {}
     askable = set(
         round_leads(update_round.actions.all(), update_round.challenge.council_id).values_list("pk", flat=True)
     )
@@ -190,6 +192,7 @@ def round_progress(update_round, *, now=None, today=None):
         theme_key = theme.pk if theme else None
         if theme_key not in themes:
             themes[theme_key] = Tally(f"Theme {theme.number}: {theme.title}" if theme else "No theme")
+            theme_numbers[theme_key] = theme.number if theme else None
         themes[theme_key].add(action)
     reminded = set(
         RoundReminder.objects.filter(round=update_round, sent_on=today).values_list("lead_id", flat=True)
@@ -197,7 +200,8 @@ def round_progress(update_round, *, now=None, today=None):
     for tally in leads.values():
         tally.reminded_today = tally.lead is not None and tally.lead.pk in reminded
     by_lead = sorted(leads.values(), key=lambda t: (t.lead is None, t.label.lower()))
-    return RoundProgress(update_round, overall, by_lead, list(themes.values()))
+    by_theme = [themes[key] for key in sorted(themes, key=lambda key: (key is None, theme_numbers.get(key)))]
+    return RoundProgress(update_round, overall, by_lead, by_theme)
 
 
 @dataclass
@@ -276,3 +280,55 @@ def stale(actions, days=90, today=None):
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=days)
     return actions.open().filter(Q(working_update__isnull=True) | Q(working_update__date__lt=since))
+
+
+def with_figures(update_rounds, *, now=None):
+    """Annotate each round with `action_count` and `updated_count` (by the counting rule above), in
+    the query that lists them: the same figures round_progress gives one round."""
+    through = UpdateRound.actions.through
+    in_round = through.objects.filter(updateround=OuterRef("pk")).order_by().values("updateround")
+    end = Coalesce(OuterRef(OuterRef("closed_at")), Value(now or timezone.now(), output_field=DateTimeField()))
+    counting = (
+        ProgressUpdate.objects.filter(
+            action=OuterRef("action_id"), created_at__gte=OuterRef(OuterRef("opened_at")), created_at__lte=end
+        )
+        .exclude(approval=Approval.RETURNED)
+    )
+
+    def count(rows):
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+    return update_rounds.annotate(
+        action_count=count(in_round), updated_count=count(in_round.filter(Exists(counting)))
+    )
+
+
+def percent(updated, total):
+    """The share updated, as a whole percentage (0 when there is nothing to update), as Tally.percent."""
+    return round(100 * updated / total) if total else 0
+
+
+class RoundUpdatesRefused(Exception):
+    """Some of the updates written on a round's page could not be saved, so none was.
+    `errors` is {action pk: the StaleActionError or ValidationError that refused it}."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__(f"{len(errors)} update(s) refused")
+
+
+@transaction.atomic
+def record_round_updates(*, author, updates):
+    """Save several progress updates written on a round's page, all or none: `updates` is a list of
+    (action, the keyword arguments of services.record_progress_update). If any is refused (invalid,
+    or its action changed since the page was opened), nothing is saved and RoundUpdatesRefused says
+    which and why, for every one refused; no notification of the saved ones is sent either."""
+    saved, errors = [], {}
+    for action, fields in updates:
+        try:
+            saved.append(record_progress_update(action=action, author=author, **fields))
+        except (StaleActionError, ValidationError) as error:
+            errors[action.pk] = error
+    if errors:
+        raise RoundUpdatesRefused(errors)  # leaving the atomic block by an exception rolls every update back
+    return saved

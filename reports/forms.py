@@ -1,4 +1,8 @@
-"""The form a coordinator fills in to start a committee report."""
+"""The form a coordinator fills in to start a committee report, and what it starts with when the
+report is made from a closed update round (initial_from_round)."""
+
+import datetime
+import re
 
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
@@ -59,3 +63,33 @@ class CommitteeReportForm(forms.Form):
                                 code="after_meeting"),
             )
         return cleaned
+
+
+# "… – for scrutiny on 14 March 2025", "for the Audit Committee meeting on 3 June 2025"
+ROUND_TITLE = re.compile(
+    r"\bfor (?:the )?(?P<committee>[^–—,;]*?(?:committee|scrutiny|cabinet|board|council)[^–—,;]*?)"
+    r"(?:\s+(?:meeting\s+)?on\s+(?P<date>\d{1,2}\s+[A-Za-z]+\s+\d{4}))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def initial_from_round(update_round):
+    """What a report made from a closed update round starts with: its cut-off is the day the round
+    closed, and the committee (and meeting date) are taken from the round's title when it names
+    them, as in "Quarter 3 2024/25 – for scrutiny on 14 March 2025"."""
+    cut_off = timezone.localdate(update_round.closed_at)
+    initial = {"cut_off": cut_off}
+    match = ROUND_TITLE.search(update_round.title)
+    if match:
+        committee = match["committee"].strip()
+        if committee.lower().endswith("scrutiny"):
+            committee += " committee"  # "for scrutiny": the scrutiny committee
+        initial["committee"] = committee[:1].upper() + committee[1:]
+        if match["date"]:
+            try:
+                meeting_date = datetime.datetime.strptime(match["date"], "%d %B %Y").date()
+            except ValueError:
+                meeting_date = None
+            if meeting_date and meeting_date >= cut_off:
+                initial["meeting_date"] = meeting_date
+    return initial

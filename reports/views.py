@@ -4,7 +4,8 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,13 +13,13 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from recommendations.models import PeerChallenge
+from recommendations.models import PeerChallenge, UpdateRound
 from cpc_tracker.forms import add_model_errors
 from cpc_tracker.mixins import BreadcrumbsMixin
 from recommendations.mixins import ChallengeMixin, challenge_crumbs
 
 from . import open_data
-from .forms import CommitteeReportForm
+from .forms import CommitteeReportForm, initial_from_round
 from .models import CommitteeReport
 from .pdf import html_to_pdf, stylesheet
 from .permissions import readable_reports
@@ -49,7 +50,10 @@ class ReportListView(BreadcrumbsMixin, ChallengeMixin, ListView):
 
 
 class ReportCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormView):
-    """A coordinator starts a draft report for a committee meeting."""
+    """A coordinator starts a draft report for a committee meeting, from scratch or from a closed
+    update round of the challenge (?round=<pk>): its cut-off is then the day the round closed, and
+    the report remembers the round. Another challenge's round (or none such) is not found; a round
+    still open sends the coordinator to it, to close it first."""
 
     permission_required = "reports.create_report"
     form_class = CommitteeReportForm
@@ -59,19 +63,61 @@ class ReportCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormView):
         self.challenge = get_object_or_404(PeerChallenge.objects.select_related("council"), slug=self.kwargs["slug"])
         return self.challenge
 
+    def get_update_round(self):
+        if not hasattr(self, "update_round"):
+            pk = self.request.GET.get("round")
+            if pk is None:
+                self.update_round = None
+            elif not pk.isdigit():
+                raise Http404("No such update round")
+            else:
+                self.update_round = get_object_or_404(UpdateRound, pk=pk, challenge=self.challenge)
+        return self.update_round
+
+    def round_still_open(self):
+        update_round = self.get_update_round()
+        if update_round is None or not update_round.is_open:
+            return None
+        messages.info(
+            self.request,
+            f"The update round {update_round.title} is still open: close it before you create a committee "
+            "report from it",
+        )
+        return redirect(update_round)
+
+    def get(self, request, *args, **kwargs):
+        return self.round_still_open() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.round_still_open() or super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        update_round = self.get_update_round()
+        return initial_from_round(update_round) if update_round else super().get_initial()
+
     def get_breadcrumbs(self):
         return [*report_crumbs(self.challenge), ("New report", None)]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"challenge": self.challenge}
+        return super().get_context_data(**kwargs) | {
+            "challenge": self.challenge, "update_round": self.get_update_round()
+        }
 
     def form_valid(self, form):
+        update_round = self.get_update_round()
         try:
-            report = create_report(challenge=self.challenge, created_by=self.request.user, **form.cleaned_data)
+            with transaction.atomic():
+                report = create_report(challenge=self.challenge, created_by=self.request.user, **form.cleaned_data)
+                if update_round is not None:
+                    report.update_round = update_round
+                    report.save(update_fields=["update_round"])
         except ValidationError as invalid:
             add_model_errors(form, invalid)
             return self.form_invalid(form)
-        messages.success(self.request, "Draft report created")
+        if update_round is not None:
+            messages.success(self.request, f"Draft report created from the update round {update_round.title}")
+        else:
+            messages.success(self.request, "Draft report created")
         return redirect(report)
 
 
@@ -83,7 +129,7 @@ class ReportMixin(PermissionRequiredMixin):
     def get_report(self):
         if not hasattr(self, "_report"):
             self._report = get_object_or_404(
-                CommitteeReport.objects.select_related("challenge__council"), pk=self.kwargs["pk"]
+                CommitteeReport.objects.select_related("challenge__council", "update_round"), pk=self.kwargs["pk"]
             )
         return self._report
 
@@ -108,6 +154,7 @@ class ReportDetailView(BreadcrumbsMixin, ReportMixin, DetailView):
         context["content"] = self.object.content()
         context["challenge"] = self.object.challenge
         context["can_issue"] = not self.object.is_issued and self.request.user.has_perm("reports.issue_report", self.object)
+        context["show_round_link"] = self.request.user.has_perm("recommendations.read_drafts", self.object.challenge)
         return context
 
 
