@@ -13,21 +13,24 @@
   e-mail is sent only after that transaction commits (`transaction.on_commit`), and no lock is
   held while the mail server is talked to: a notification is claimed by a conditional UPDATE,
   sent, then marked sent or failed. A change that rolls back sends nothing.
-- **Retried:** failures are logged, and `manage.py send_notifications` sends what is waiting or
-  failed (up to MAX_ATTEMPTS tries) and what was left half-way by a crashed process.
+- **Retried:** failures are recorded on the notification and logged, and `manage.py send_notifications`
+  sends what is waiting or failed and what was left half-way by a crashed process, up to
+  MAX_ATTEMPTS tries in all (each claim counts as one).
 - **Preferences:** everyone sees their notifications in the app; e-mail is sent unless they turned
-  that kind off (NotificationPreference).
+  that kind off (NotificationPreference) or have no e-mail address.
+- **Private:** people see and open their own notifications only (`notifications_of`).
 """
 
 import datetime
 import logging
+from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
@@ -61,49 +64,75 @@ def wants_email(user, kind):
     return not NotificationPreference.objects.filter(user=user, kind=kind, email=False).exists()
 
 
-def notify(*, recipient, kind, key, subject, body, url="", council=None):
+def notify(*, recipient, kind, key, subject, body, url="", council=None, base_url=None):
     """Record a notification for `recipient` unless this event already notified them; its e-mail
-    goes after the surrounding transaction commits. Returns the new notification, or None."""
+    goes after the surrounding transaction commits. Returns the new notification, or None.
+    `base_url` is the site's address for the e-mail's links (default: settings.SITE_URL)."""
     if recipient is None or not recipient.is_active:
         return None
     email = EmailState.PENDING if wants_email(recipient, kind) else EmailState.NOT_WANTED
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
             key=key[:200],
-            defaults=dict(
-                recipient=recipient,
-                kind=kind,
-                subject=subject[:300],
-                body=body,
-                url=url,
-                council_id=getattr(council, "pk", council),
-                email=email,
-            ),
+            defaults={
+                "recipient": recipient,
+                "kind": kind,
+                "subject": subject[:300],
+                "body": body.rstrip(),
+                "url": url,
+                "council_id": getattr(council, "pk", council),
+                "email": email,
+                "created_at": timezone.now(),
+            },
         )
     if not created:
         return None
     if email == EmailState.PENDING:
-        transaction.on_commit(partial(deliver, [notification.pk]))
+        # robust: a failure here is logged, never turned into an error for a change already committed.
+        transaction.on_commit(partial(deliver, [notification.pk], base_url=base_url), robust=True)
     return notification
+
+
+# Sending: claimed by a conditional UPDATE (no lock held while the mail server is talked to), sent,
+# then marked sent or failed. Each claim counts as a try, so a message that crashes its sender is
+# not tried for ever.
+
+
+def _claimable(now):
+    return Q(email_attempts__lt=MAX_ATTEMPTS) & (
+        Q(email__in=[EmailState.PENDING, EmailState.FAILED])
+        | Q(email=EmailState.SENDING, email_changed_at__lt=now - STUCK_AFTER)
+    )
 
 
 def _claim(pk, now):
     """Take one notification's e-mail to send, unless another process has it. No lock is held after."""
-    claimable = Q(email__in=[EmailState.PENDING, EmailState.FAILED], email_attempts__lt=MAX_ATTEMPTS) | Q(
-        email=EmailState.SENDING, email_changed_at__lt=now - STUCK_AFTER
+    return bool(
+        Notification.objects.filter(_claimable(now), pk=pk).update(
+            email=EmailState.SENDING, email_changed_at=now, email_attempts=F("email_attempts") + 1
+        )
     )
-    return bool(Notification.objects.filter(claimable, pk=pk).update(email=EmailState.SENDING, email_changed_at=now))
 
 
-def _message(notification):
-    url = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
+def _mark(pk, state, error=""):
+    Notification.objects.filter(pk=pk, email=EmailState.SENDING).update(
+        email=state, email_error=error[:1000], email_changed_at=timezone.now()
+    )
+
+
+def site_url(base_url=None):
+    return (base_url or settings.SITE_URL).rstrip("/")
+
+
+def _message(notification, base_url=None, connection=None):
+    base = site_url(base_url)
     body = render_to_string(
         "recommendations/email/notification.txt",
         {
             "notification": notification,
             "name": display_name(notification.recipient),
-            "url": url,
-            "settings_url": settings.SITE_URL.rstrip("/") + reverse("recommendations:notification-settings"),
+            "url": base + notification.url if notification.url else "",
+            "settings_url": base + reverse("recommendations:notification-settings"),
         },
     )
     return EmailMessage(
@@ -111,48 +140,119 @@ def _message(notification):
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient.email],
+        connection=connection,
     )
 
 
-def deliver(pks):
+@dataclass
+class Sent:
+    """What one sending run did: notifications sent, failed (with the error) and not wanted any more."""
+
+    sent: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # (notification, error)
+    not_wanted: list = field(default_factory=list)
+
+
+def send_emails(pks, *, base_url=None):
+    """Send the e-mails of these notifications, each at most once, over one connection to the
+    mail server. A notification another process has claimed, or already sent, is left alone."""
+    result = Sent()
+    connection = None
+    try:
+        for pk in pks:
+            if not _claim(pk, timezone.now()):
+                continue
+            notification = Notification.objects.select_related("recipient").get(pk=pk)
+            recipient = notification.recipient
+            if not (recipient.is_active and recipient.email):  # left, or lost their address, since
+                _mark(pk, EmailState.NOT_WANTED)
+                result.not_wanted.append(notification)
+                continue
+            try:
+                if connection is None:
+                    connection = get_connection()
+                    connection.open()
+                _message(notification, base_url, connection).send()
+            except Exception as error:  # one bad address or a mail server hiccup must not stop the others
+                logger.exception("Could not e-mail notification %s to user %s", pk, notification.recipient_id)
+                _mark(pk, EmailState.FAILED, f"{type(error).__name__}: {error}")
+                result.failed.append((notification, error))
+                continue
+            _mark(pk, EmailState.SENT)
+            result.sent.append(notification)
+    finally:
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:
+                logger.exception("Could not close the connection to the mail server")
+    return result
+
+
+def deliver(pks, *, base_url=None):
     """Send the e-mails of these notifications, each at most once. Returns how many were sent."""
-    sent = 0
-    for pk in pks:
-        if not _claim(pk, timezone.now()):
-            continue
-        notification = Notification.objects.select_related("recipient").get(pk=pk)
-        try:
-            _message(notification).send()
-        except Exception as error:  # one bad address or a mail server hiccup must not stop the others
-            logger.exception("Could not e-mail notification %s to user %s", pk, notification.recipient_id)
-            Notification.objects.filter(pk=pk).update(
-                email=EmailState.FAILED,
-                email_attempts=notification.email_attempts + 1,
-                email_error=str(error)[:1000],
-                email_changed_at=timezone.now(),
-            )
-            continue
-        Notification.objects.filter(pk=pk).update(
-            email=EmailState.SENT, email_attempts=notification.email_attempts + 1, email_error="",
-            email_changed_at=timezone.now(),
-        )
-        sent += 1
-    return sent
+    return len(send_emails(pks, base_url=base_url).sent)
 
 
 def waiting_to_send(now=None):
     """Notifications whose e-mail is due: never tried, failed fewer than MAX_ATTEMPTS times, or stuck."""
-    now = now or timezone.now()
+    return Notification.objects.filter(_claimable(now or timezone.now())).order_by("created_at", "pk")
+
+
+def given_up():
+    """Notifications whose e-mail failed MAX_ATTEMPTS times: nothing sends them any more."""
     return Notification.objects.filter(
-        Q(email__in=[EmailState.PENDING, EmailState.FAILED], email_attempts__lt=MAX_ATTEMPTS)
-        | Q(email=EmailState.SENDING, email_changed_at__lt=now - STUCK_AFTER)
-    ).order_by("created_at", "pk")
+        email__in=[EmailState.FAILED, EmailState.SENDING], email_attempts__gte=MAX_ATTEMPTS
+    )
+
+
+# What a person sees: their own notifications only.
+
+
+def notifications_of(user):
+    """The user's own notifications, newest first; nobody sees anyone else's."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
 
 
 def unread_count(user):
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_read(notification):
+    """Mark one notification read (the first time only). Returns it."""
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+def mark_all_read(user):
+    """Mark all the user's notifications read. Returns how many were unread."""
+    return notifications_of(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def emailed_kinds(user):
+    """The kinds of notification the user wants by e-mail (every kind they have not turned off)."""
+    off = set(
+        NotificationPreference.objects.filter(user=user, email=False).values_list("kind", flat=True)
+    )
+    return [kind for kind in NotificationKind.values if kind not in off]
+
+
+def set_emailed_kinds(*, user, kinds):
+    """Save which kinds of notification the user wants by e-mail; the rest are in the app only. One query."""
+    wanted = set(kinds)
+    NotificationPreference.objects.bulk_create(
+        [NotificationPreference(user=user, kind=kind, email=kind in wanted) for kind in NotificationKind.values],
+        update_conflicts=True,
+        unique_fields=["user", "kind"],
+        update_fields=["email"],
+    )
 
 
 # Who is told about what: the rules, each asked from the one place a change is saved.

@@ -3,9 +3,9 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-# Signing in costs the session, the user, their roles at councils (memberships) and their Django
-# permissions (own and groups'): five queries a page.
-SIGNED_IN_QUERIES = 5
+# Signing in costs the session, the user, their roles at councils (memberships), their Django
+# permissions (own and groups') and the header's count of their unread notifications: six queries a page.
+SIGNED_IN_QUERIES = 6
 
 
 def count_queries(client, url):

@@ -1,10 +1,15 @@
-"""Email each lead officer one digest of the actions that need a progress update from them.
+"""Send each lead officer one digest of the actions that need a progress update from them.
 
 An action needs one when it is not complete, is overdue or due within 14 days, and has had
 no progress update dated in the last 30 days; its lead gets it while they are an active officer
-or coordinator of the action's council (the people who may write its updates). Nobody gets a
-second digest within 24 hours, so the command is safe to run from cron twice a day. `--dry-run`
-prints what would be sent. Links point at settings.SITE_URL unless `--base-url` says otherwise.
+or coordinator of the action's council (the people who may write its updates).
+
+Each digest is a notification (recommendations.notifications, kind "updates due"): it is in the
+lead's notifications in the app, and e-mailed after it is recorded unless they turned that off or
+have no e-mail address; a failed e-mail is kept and retried by `manage.py send_notifications`.
+Nobody gets a second digest within 24 hours (read from their notifications of this kind), so the
+command is safe to run from cron twice a day. `--dry-run` prints what would be sent. Links point
+at settings.SITE_URL unless `--base-url` says otherwise.
 """
 
 import argparse
@@ -15,7 +20,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -24,7 +28,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import LEAD_ROLES, Action, Membership, ProgressUpdate, ReminderSent
+from recommendations.models import (
+    LEAD_ROLES,
+    Action,
+    EmailState,
+    Membership,
+    Notification,
+    NotificationKind,
+    ProgressUpdate,
+)
+from recommendations.notifications import display_name, notify, wants_email
 
 DUE_WITHIN_DAYS = 14
 QUIET_DAYS = 30
@@ -33,8 +46,8 @@ RESEND_AFTER = datetime.timedelta(hours=24)
 
 def actions_needing_reminders(today):
     """Open actions, overdue or due within 14 days, with no update dated in the last 30 days, whose
-    lead officer is active, has an email address and is still an officer or coordinator of the
-    action's council; by lead officer, then soonest due. One query."""
+    lead officer is active and still an officer or coordinator of the action's council; by lead
+    officer, then soonest due. One query."""
     recent_update = ProgressUpdate.objects.filter(
         action=OuterRef("pk"), date__gte=today - datetime.timedelta(days=QUIET_DAYS)
     )
@@ -44,7 +57,6 @@ def actions_needing_reminders(today):
     due = Action.objects.overdue(today) | Action.objects.due_within(DUE_WITHIN_DAYS, today)
     return (
         due.filter(lead_officer__is_active=True)
-        .exclude(lead_officer__email="")
         .filter(Exists(lead_of_council))
         .filter(~Exists(recent_update))
         .select_related("lead_officer", "recommendation__challenge__council")
@@ -74,20 +86,15 @@ class Digest:
 
     @property
     def name(self):
-        return self.officer.get_full_name() or self.officer.get_username()
+        return display_name(self.officer)
 
     @property
     def subject(self):
         count = len(self.items)
-        return f"CPC Tracker: {count} action{'' if count == 1 else 's'} need{'s' if count == 1 else ''} an update"
+        return f"{count} action{'' if count == 1 else 's'} need{'s' if count == 1 else ''} an update"
 
-    def body(self, base_url):
-        context = {
-            "name": self.name,
-            "items": self.items,
-            "quiet_days": QUIET_DAYS,
-            "my_actions_url": base_url + reverse("recommendations:my-actions"),
-        }
+    def body(self):
+        context = {"items": self.items, "quiet_days": QUIET_DAYS, "due_within_days": DUE_WITHIN_DAYS}
         return render_to_string("recommendations/email/reminder.txt", context)
 
 
@@ -112,27 +119,34 @@ def digests(today, base_url):
 def reminded_recently(officers, now):
     """The ids of those officers who were sent a digest in the 24 hours before `now`."""
     return set(
-        ReminderSent.objects.filter(recipient__in=officers, sent_at__gt=now - RESEND_AFTER).values_list(
-            "recipient_id", flat=True
-        )
+        Notification.objects.filter(
+            kind=NotificationKind.UPDATES_DUE, recipient__in=officers, created_at__gt=now - RESEND_AFTER
+        ).values_list("recipient_id", flat=True)
     )
 
 
+def digest_key(officer, now):
+    """The digest's notification key names the lead and the day: a second one that day is refused."""
+    return f"updates-due:{officer.pk}:{timezone.localdate(now).isoformat()}"
+
+
 def send_digest(digest, *, now, base_url):
-    """Email one digest and record it, unless another run got there first. True if it was sent."""
+    """Record one digest as the lead's notification, unless another run got there first; its e-mail
+    goes when this transaction commits, after the lock below is released. The notification, or None."""
     with transaction.atomic():
-        # Lock the officer so that two runs at once cannot both send.
+        # Lock the officer so that two runs at once cannot both record a digest.
         get_user_model().objects.select_for_update().filter(pk=digest.officer.pk).first()
         if reminded_recently([digest.officer], now):
-            return False
-        EmailMessage(
+            return None
+        return notify(
+            recipient=digest.officer,
+            kind=NotificationKind.UPDATES_DUE,
+            key=digest_key(digest.officer, now),
             subject=digest.subject,
-            body=digest.body(base_url),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[digest.officer.email],
-        ).send()
-        ReminderSent.objects.create(recipient=digest.officer, sent_at=now, action_count=len(digest.items))
-    return True
+            body=digest.body(),
+            url=reverse("recommendations:my-actions"),
+            base_url=base_url,
+        )
 
 
 def date_option(value):
@@ -155,9 +169,11 @@ def base_url_option(value):
 
 class Command(BaseCommand):
     help = (
-        "Email each lead officer a digest of their actions that are overdue or due within "
-        f"{DUE_WITHIN_DAYS} days and have had no progress update for {QUIET_DAYS} days. "
-        "Nobody gets two digests within 24 hours."
+        "Send each lead officer a digest of their actions that are overdue or due within "
+        f"{DUE_WITHIN_DAYS} days and have had no progress update for {QUIET_DAYS} days, as a notification "
+        "in CPC Tracker, e-mailed unless they turned that off. Nobody gets two digests within 24 hours. "
+        "An e-mail that fails is kept and sent by `manage.py send_notifications`; the command then "
+        "exits with an error naming who was not e-mailed."
     )
 
     def add_arguments(self, parser):
@@ -192,28 +208,39 @@ class Command(BaseCommand):
         recent = reminded_recently([digest.officer for digest in pending], now)
         sent, failed = 0, []
         for digest in pending:
-            who = f"{digest.name} <{digest.officer.email}>"
-            if digest.officer.pk in recent:
+            officer = digest.officer
+            who = f"{digest.name} <{officer.email}>" if officer.email else f"{digest.name} (no email address)"
+            if officer.pk in recent:
                 self.stdout.write(f"Skipped {who}: already sent a reminder in the last 24 hours")
                 continue
             if dry_run:
-                self.stdout.write(f"Would email {who}: {digest.subject}")
+                how = "email" if wants_email(officer, NotificationKind.UPDATES_DUE) else "notify in the app only"
+                self.stdout.write(f"Would {how} {who}: {digest.subject}")
                 for item in digest.items:
                     self.stdout.write(f"  - Action {item.action.reference}, {item.when}: {item.url}")
                 continue
-            try:
-                if send_digest(digest, now=now, base_url=base_url):
-                    sent += 1
-                    self.stdout.write(f"Emailed {who}: {digest.subject}")
-                else:
-                    self.stdout.write(f"Skipped {who}: already sent a reminder in the last 24 hours")
-            except Exception as error:  # one officer's bad address must not stop the others' reminders
+            notification = send_digest(digest, now=now, base_url=base_url)
+            if notification is None:
+                self.stdout.write(f"Skipped {who}: already sent a reminder in the last 24 hours")
+                continue
+            sent += 1
+            notification.refresh_from_db(fields=["email", "email_error"])
+            if notification.email == EmailState.SENT:
+                self.stdout.write(f"Emailed {who}: {digest.subject}")
+            elif notification.email == EmailState.NOT_WANTED:
+                self.stdout.write(f"Notified {who} in the app only (no email wanted): {digest.subject}")
+            elif notification.email == EmailState.FAILED:
                 failed.append(who)
-                self.stderr.write(f"Could not email {who}: {error}")
+                self.stderr.write(f"Could not email {who}: {notification.email_error}")
+            else:  # called inside a transaction: the e-mail goes when it commits
+                self.stdout.write(f"Notified {who}: {digest.subject}; the email goes when the transaction commits")
         if dry_run:
             self.stdout.write("Dry run: nothing was sent or recorded.")
             return
         self.stdout.write(f"Sent {sent} reminder{'' if sent == 1 else 's'}.")
         if failed:
             plural = "" if len(failed) == 1 else "s"
-            raise CommandError(f"Could not send {len(failed)} reminder{plural}: {', '.join(failed)}")
+            raise CommandError(
+                f"Could not email {len(failed)} reminder{plural}: {', '.join(failed)}. The reminders are in "
+                "their notifications; run `manage.py send_notifications` to try the email again."
+            )
