@@ -1,4 +1,5 @@
-"""The coordinators' action plan table: filters and sorting (django-filter)."""
+"""The action plan table: filters and sorting (django-filter). Every member of a council reads its
+plan; the choices offered come only from the challenges the reader may read."""
 
 import django_filters
 from crispy_forms_gds.helper import FormHelper
@@ -6,9 +7,14 @@ from crispy_forms_gds.layout import Field, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
+from django_filters.fields import ModelChoiceField
 
 from .models import Action, PeerChallenge, Status, Theme
-from .permissions import managed_challenges
+from .permissions import readable_draft_challenges
+from .rounds import UNASSIGNED, not_updated_in_last_round, stale
+
+STALE_AFTER_DAYS = 90
+NOT_COMPLETE = "open"
 
 
 class Select(forms.Select):
@@ -27,7 +33,9 @@ class ThemeFilter(django_filters.ModelChoiceFilter):
     field_class = ThemeChoiceField
 
 
-class LeadChoiceField(forms.ModelChoiceField):
+class LeadChoiceField(ModelChoiceField):
+    """The plan's lead officers, and "No lead officer" (`?lead=null`) for the unassigned."""
+
     def label_from_instance(self, user):
         return user.get_full_name() or user.get_username()
 
@@ -39,6 +47,8 @@ class LeadFilter(django_filters.ModelChoiceFilter):
 class ActionPlanFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # django-filter wraps the sort widget in a CSV widget, which crispy-forms-gds does not style.
+        self.fields["sort"].widget.attrs["class"] = "govuk-select"
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
         self.helper.form_method = "get"
@@ -49,6 +59,7 @@ class ActionPlanFilterForm(forms.Form):
             Field.select("lead"),
             Field.select("status"),
             Field.select("due"),
+            Field.select("updated"),
             Field.select("sort"),
             Submit("filter", "Apply filters", css_class="govuk-button--secondary"),
         )
@@ -70,7 +81,10 @@ class ActionPlanFilter(django_filters.FilterSet):
         empty_label="All themes",
     )
     recommendation = django_filters.NumberFilter(
-        label="Recommendation number", field_name="recommendation__number", min_value=1
+        label="Recommendation number",
+        field_name="recommendation__number",
+        min_value=1,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),  # GOV.UK: not type=number
     )
     lead = LeadFilter(
         widget=Select,
@@ -80,13 +94,30 @@ class ActionPlanFilter(django_filters.FilterSet):
             "first_name", "last_name"
         ),
         empty_label="Anyone",
+        null_label=UNASSIGNED,
     )
-    status = django_filters.ChoiceFilter(widget=Select, label="Status", choices=Status.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(
+        widget=Select,
+        label="Status",
+        choices=[(NOT_COMPLETE, "Any but complete"), *Status.choices],
+        method="filter_status",
+        empty_label="Any status",
+    )
     due = django_filters.ChoiceFilter(
         widget=Select,
         label="Due",
         choices=[("overdue", "Overdue"), ("within_30_days", "Due within 30 days")],
         method="filter_due",
+        empty_label="Any time",
+    )
+    updated = django_filters.ChoiceFilter(
+        widget=Select,
+        label="Last update",
+        choices=[
+            ("90_days", f"No update in the last {STALE_AFTER_DAYS} days"),
+            ("last_round", "No update in the last update round"),
+        ],
+        method="filter_updated",
         empty_label="Any time",
     )
     sort = django_filters.OrderingFilter(
@@ -117,9 +148,9 @@ class ActionPlanFilter(django_filters.FilterSet):
         form = ActionPlanFilterForm
 
     def __init__(self, *args, user, **kwargs):
-        """Choices only from the challenges `user` manages: another council's themes and staff never show."""
+        """Choices only from the challenges `user` reads: another council's themes and staff never show."""
         super().__init__(*args, **kwargs)
-        challenges = managed_challenges(user)
+        self.challenges = challenges = readable_draft_challenges(user)
         self.filters["challenge"].queryset = challenges.select_related("council").order_by("council__name")
         self.filters["theme"].queryset = Theme.objects.filter(challenge__in=challenges).select_related(
             "challenge__council"
@@ -127,6 +158,20 @@ class ActionPlanFilter(django_filters.FilterSet):
         self.filters["lead"].queryset = get_user_model().objects.filter(
             Exists(Action.objects.filter(lead_officer=OuterRef("pk"), recommendation__challenge__in=challenges))
         ).order_by("first_name", "last_name")
+
+    def filter_status(self, queryset, name, value):
+        if value == NOT_COMPLETE:
+            return queryset.open()
+        return queryset.filter(status=value)
+
+    def filter_updated(self, queryset, name, value):
+        """Not complete and no update for 90 days (recommendations.rounds.stale); or in the newest
+        update round of its challenge and not updated for it."""
+        if value == "90_days":
+            return stale(queryset, days=STALE_AFTER_DAYS)
+        if value == "last_round":
+            return not_updated_in_last_round(queryset, self.challenges.values("pk"))
+        return queryset
 
     def filter_due(self, queryset, name, value):
         if value == "overdue":

@@ -80,6 +80,12 @@ def manages_some_council(user):
 
 
 @rules.predicate
+def member_of_some_council(user):
+    """Any role at any council (or an administrator)."""
+    return is_admin(user) or bool(roles_of(user))
+
+
+@rules.predicate
 def belongs_to(user, obj):
     """Any role at the council `obj` belongs to (or an administrator)."""
     return obj is not None and sees_drafts_of(user, council_of(obj))
@@ -101,6 +107,7 @@ rules.add_perm("recommendations.update_action_progress", active & (manages | lea
 rules.add_perm("recommendations.manage_challenge", active & manages)
 rules.add_perm("recommendations.manage_some_plan", active & manages_some_council)
 rules.add_perm("recommendations.read_drafts", active & belongs_to)
+rules.add_perm("recommendations.read_some_plan", active & member_of_some_council)
 
 
 def editable_actions(user):
@@ -132,3 +139,10 @@ def readable_draft_challenges(user):
     if is_admin(user):
         return PeerChallenge.objects.all()
     return PeerChallenge.objects.filter(council_id__in=member_council_ids(user))
+
+
+def plan_actions(user):
+    """The actions in the action plan table `user` reads: every action of their councils' challenges
+    (all, for an administrator). The queryset twin of read_drafts for actions; the page itself is
+    read_some_plan's (a member of any council)."""
+    return Action.objects.filter(recommendation__challenge__in=readable_draft_challenges(user))

@@ -2,11 +2,15 @@
 reader may see decided by recommendations.publication), and the staff tools (per council, decided by
 recommendations.permissions)."""
 
+import csv
+import io
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +26,10 @@ from .filters import ActionPlanFilter
 from .forms import ActionForm, ProgressUpdateForm, PublishingSettingsForm, ReturnUpdateForm
 from .history import action_timeline, lead_changes_involving
 from .mixins import ChallengeMixin, ManageChallengeMixin, ManageSomePlanMixin, challenge_crumbs
-from .models import Action, Approval, PeerChallenge, ProgressUpdate, Recommendation, Theme
-from .permissions import editable_actions, managed_challenges, member_council_ids
+from .models import Action, Approval, PeerChallenge, ProgressUpdate, Recommendation, Theme, UpdateRound
+from .permissions import editable_actions, managed_challenges, member_council_ids, plan_actions
 from .publication import label_actions, label_updates, sees_working_status, visible_updates
+from .rounds import UNASSIGNED, with_round_update
 from .services import (
     AlreadyReviewed,
     StaleActionError,
@@ -36,6 +41,8 @@ from .services import (
     record_progress_update,
     return_update,
 )
+from .spreadsheets import escape_row
+from .staleness import days_since, last_update_for
 
 
 def latest_updates_prefetch(user):
@@ -183,7 +190,7 @@ class ActionDetailView(BreadcrumbsMixin, DetailView):
     def get_queryset(self):
         return Action.objects.select_related(
             "recommendation__theme", "recommendation__challenge__council", "lead_officer", "consideration",
-            "public_update",
+            "public_update", "working_update",
         )
 
     def get_context_data(self, **kwargs):
@@ -197,13 +204,38 @@ class ActionDetailView(BreadcrumbsMixin, DetailView):
         context["updates"] = label_updates(page.object_list, user, challenge)
         context["can_update"] = user.has_perm("recommendations.update_action_progress", self.object)
         context["can_manage"] = user.has_perm("recommendations.manage_challenge", challenge)
+        context["last_update"] = last_update_for(self.object, user, challenge)
         if sees_working_status(user, challenge):
             context["timeline"] = action_timeline(self.object)
         return context
 
 
+def round_requests(user):
+    """[(open update round, [the actions in it `user` leads and has not updated for it])], soonest
+    deadline first: what an open round still asks of them. One query, and one per open round."""
+    led = editable_actions(user).led_by(user)
+    rounds = (
+        UpdateRound.objects.filter(closed_at__isnull=True, actions__in=led)
+        .distinct()
+        .select_related("challenge__council")
+        .order_by("deadline", "pk")
+    )
+    requests = []
+    for update_round in rounds:
+        outstanding = list(
+            with_round_update(update_round.actions.filter(pk__in=led.values("pk")), update_round)
+            .filter(updated_for_round=False)
+            .select_related("recommendation")
+            .in_plan_order()
+        )
+        if outstanding:
+            requests.append((update_round, outstanding))
+    return requests
+
+
 class MyActionsView(LoginRequiredMixin, ListView):
-    """The actions the signed-in user may update: overdue first, then by due date."""
+    """The actions the signed-in user may update: what an open update round asks of them first, then
+    every action, overdue first, then by due date."""
 
     template_name = "recommendations/my_actions.html"
     context_object_name = "actions"
@@ -212,7 +244,9 @@ class MyActionsView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         return (
             editable_actions(self.request.user)
-            .select_related("recommendation__challenge__council", "recommendation__theme", "lead_officer")
+            .select_related(
+                "recommendation__challenge__council", "recommendation__theme", "lead_officer", "working_update"
+            )
             .overdue_first()
         )
 
@@ -220,6 +254,7 @@ class MyActionsView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["updates_any"] = user.has_perm("recommendations.manage_some_plan")
+        context["round_requests"] = round_requests(user)
         # Only from the councils the user still belongs to: someone who moved council no longer
         # reads their old council's returned drafts or reassignments.
         councils = None if user.is_superuser else member_council_ids(user)
@@ -320,18 +355,20 @@ def saved_update_message(update):
     return f"{saved}. It is not published: only the council's staff and councillors see it"
 
 
-class ActionPlanView(ManageSomePlanMixin, FilterView):
-    """Every action of the challenges the coordinator manages, in one table: filter by challenge,
-    theme, recommendation, lead, status and due date."""
+class ActionPlanView(PermissionRequiredMixin, FilterView):
+    """Every action of the reader's councils' challenges in one table: filter by challenge, theme,
+    recommendation, lead (or none), status, due date and how long since the last update. Every
+    member of a council reads it; only coordinators get the links that change the plan."""
 
+    permission_required = "recommendations.read_some_plan"
     filterset_class = ActionPlanFilter
     template_name = "recommendations/action_plan.html"
     context_object_name = "actions"
     paginate_by = 25
 
     def get_queryset(self):
-        return Action.objects.filter(recommendation__challenge__in=managed_challenges(self.request.user)).select_related(
-            "recommendation__challenge__council", "recommendation__theme", "lead_officer"
+        return plan_actions(self.request.user).select_related(
+            "recommendation__challenge__council", "recommendation__theme", "lead_officer", "working_update"
         ).in_plan_order()
 
     def get_filterset_kwargs(self, filterset_class):
@@ -339,9 +376,59 @@ class ActionPlanView(ManageSomePlanMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         form = self.filterset.form
-        context["selected_challenge"] = form.cleaned_data.get("challenge") if form.is_valid() else None
+        selected = form.cleaned_data.get("challenge") if form.is_valid() else None
+        context["selected_challenge"] = selected
+        context["manages_selected"] = selected is not None and user.has_perm("recommendations.manage_challenge", selected)
+        context["manages_some_plan"] = user.has_perm("recommendations.manage_some_plan")
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["csv_url"] = reverse("recommendations:action-plan-csv") + (f"?{query.urlencode()}" if query else "")
         return context
+
+
+class ActionPlanCsvView(ActionPlanView):
+    """The action plan table as a CSV file: the same actions, filters and order as the page, every
+    page of it, with the table's columns. Text that could run as a spreadsheet formula is escaped."""
+
+    paginate_by = None
+    columns = (
+        "Peer challenge", "Recommendation", "Theme", "Action", "Description", "Lead", "Timescale", "Due date",
+        "Overdue", "Status", "Published status", "Last update", "Days since last update",
+    )
+
+    def row(self, action, today):
+        recommendation = action.recommendation
+        theme = recommendation.theme
+        update = action.working_update
+        return [
+            f"{recommendation.challenge.council.name}: {recommendation.challenge.title}",
+            recommendation.number,
+            f"{theme.number}: {theme.title}" if theme else "",
+            action.reference,
+            action.description,
+            f"{action.lead} ({UNASSIGNED.lower()})" if action.lead_role and not action.lead_officer_id else action.lead,
+            action.timescale,
+            action.due_date.isoformat() if action.due_date else "",
+            "Yes" if action.is_overdue else "No",
+            action.status_choice.label,
+            action.public_status_choice.label,
+            update.date.isoformat() if update else "",
+            days_since(update.date, today) if update else "",
+        ]
+
+    def render_to_response(self, context, **response_kwargs):
+        today = timezone.localdate()
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        for action in context["actions"]:
+            writer.writerow(escape_row(self.row(action, today)))
+        response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="action-plan-{today:%Y-%m-%d}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class ActionFormMixin(ManageChallengeMixin, BreadcrumbsMixin):

@@ -275,7 +275,7 @@ class TestMyActions:
     def test_stays_within_query_budget_as_actions_grow(self, client, officer, django_assert_max_num_queries):
         client.force_login(officer)
         ActionFactory.create_batch(3, lead_officer=officer)
-        with django_assert_max_num_queries(9) as few:
+        with django_assert_max_num_queries(11) as few:  # 9, the header's unread notifications, open update rounds
             client.get(self.url)
         ActionFactory.create_batch(30, lead_officer=officer)
         with django_assert_max_num_queries(len(few.captured_queries)):

@@ -31,7 +31,8 @@ def test_officer_adds_updates_and_only_published_ones_reach_the_public(stockport
     page.get_by_label("Username").fill(stockport.officer.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Olivia Officer")).to_be_visible()
+    expect(page.get_by_text("Signed in as Olivia Officer")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My actions")  # an officer's start page
 
     # My actions, from the header navigation, lists the action they lead.
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="My actions").click()
