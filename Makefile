@@ -8,11 +8,13 @@ STAMP := .make
 TEST_DATABASE_URL ?= postgres:///cpc_tracker
 PYTEST_ARGS ?=
 
-.PHONY: run test bench load assets venv system-packages postgres clean help
+.PHONY: run test bench load assets venv system-packages postgres clean help backup restore
 help:
 	@echo "make run    serve CPC Tracker with the Stockport data on 127.0.0.1:$(PORT)"
 	@echo "make test   run the whole test suite against PostgreSQL (browser tests included)"
 	@echo "make bench  build a large data set and measure every page"
+	@echo "make backup   back up the database to backups/ (or BACKUP=path)"
+	@echo "make restore  restore BACKUP=path into the database (FORCE=1 to replace one that holds data)"
 
 $(STAMP):
 	mkdir -p $(STAMP)
@@ -65,6 +67,16 @@ bench: system-packages postgres venv assets
 
 load: system-packages postgres venv assets
 	DATABASE_URL=$(TEST_DATABASE_URL) ./scripts/load-test.sh
+
+# Back up the database (DATABASE_URL's PostgreSQL, else db.sqlite3) to
+# backups/cpc-tracker-<UTC time>.<dump|sqlite3>, or to BACKUP=file-or-folder. README: Backups.
+backup: venv
+	DEBUG=$${DEBUG:-true} $(PY) manage.py backup_database $(if $(BACKUP),--output '$(BACKUP)') $(if $(filter 1 yes true,$(FORCE)),--force)
+
+# Restore BACKUP=file into the database; it refuses one that holds data unless FORCE=1.
+restore: venv
+	@test -n '$(BACKUP)' || { echo "Name the backup to restore: make restore BACKUP=backups/cpc-tracker-<time>.<dump|sqlite3>" >&2; exit 2; }
+	DEBUG=$${DEBUG:-true} $(PY) manage.py restore_database '$(BACKUP)' $(if $(filter 1 yes true,$(FORCE)),--force)
 
 clean:
 	rm -rf $(STAMP) static/build staticfiles
