@@ -4,6 +4,10 @@
 exists already is left exactly as it is (its password, its roles, the actions it leads). A user is
 created, with its role at the challenge's council and the demo actions it leads (those nobody leads
 yet), only when it does not exist.
+
+Coordinators and administrators must sign in with a code too (cpc_tracker/two_factor.py): a demo
+user of theirs is created with an authenticator app whose secret is DEMO_TOTP_KEY, published here
+and in the README, so anyone trying the app can add it to an app or print the current code.
 """
 
 from django.conf import settings
@@ -11,11 +15,18 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cpc_tracker.two_factor import secret_text, two_factor_required
 from recommendations.models import Action, Membership, PeerChallenge, Role
 from recommendations.services import change_action
 
 DEMO_PASSWORD = "demo-only-password"
+# The demo coordinator's and administrator's authenticator secret: 20 bytes, public, demo only.
+DEMO_TOTP_KEY = b"cpc-tracker-demo-key"
+DEMO_CODE_COMMAND = (
+    ".venv/bin/python -c 'from django_otp.oath import totp; print(\"%06d\" % totp(b\"cpc-tracker-demo-key\"))'"
+)
 
 # username, first name, last name, role at the council (None: the site administrator), recommendation
 # numbers whose actions they lead
@@ -71,16 +82,40 @@ class Command(BaseCommand):
                 continue
             user = self.create_user(username, first_name, last_name, superuser=role is None)
             created += 1
+            if role is not None:
+                Membership.objects.create(user=user, council=council, role=role)
+            code = self.add_demo_authenticator(user)
             if role is None:
-                self.stdout.write(f"  Created {username} ({first_name} {last_name}): site administrator")
+                self.stdout.write(f"  Created {username} ({first_name} {last_name}): site administrator{code}")
                 continue
-            Membership.objects.create(user=user, council=council, role=role)
             leads = self.assign_leads(user, challenge, led) if led else ""
-            self.stdout.write(f"  Created {username} ({first_name} {last_name}): {role.label}{leads}")
+            self.stdout.write(f"  Created {username} ({first_name} {last_name}): {role.label}{leads}{code}")
         if created:
             self.stdout.write(f"Sign in as any user created now with the password {DEMO_PASSWORD}")
         else:
             self.stdout.write("Every demo user exists already: nothing changed")
+        self.explain_codes()
+
+    def add_demo_authenticator(self, user):
+        """A new demo coordinator or administrator gets the demo authenticator app."""
+        if not two_factor_required(user):
+            return ""
+        TOTPDevice.objects.create(user=user, name="Demo authenticator app", key=DEMO_TOTP_KEY.hex(), confirmed=True)
+        return "; signs in with a code from the demo authenticator app"
+
+    def explain_codes(self):
+        """How to get the code, every run, while a demo user has the demo authenticator app."""
+        usernames = [username for username, *_ in DEMO_USERS]
+        with_demo_app = TOTPDevice.objects.filter(
+            user__username__in=usernames, key=DEMO_TOTP_KEY.hex(), confirmed=True
+        ).values_list("user__username", flat=True)
+        if not with_demo_app:
+            return
+        self.stdout.write(
+            f"{' and '.join(sorted(with_demo_app))} also enter a 6-digit code after the password (demo only): "
+            f"add the setup key {secret_text(TOTPDevice(key=DEMO_TOTP_KEY.hex()))} (time-based) to an authenticator "
+            f"app, or print the current code with\n  {DEMO_CODE_COMMAND}"
+        )
 
     def create_user(self, username, first_name, last_name, *, superuser):
         create = get_user_model().objects.create_superuser if superuser else get_user_model().objects.create_user
