@@ -37,12 +37,16 @@ from recommendations.models import (
     Action,
     Approval,
     Council,
+    EmailState,
     Membership,
+    Notification,
+    NotificationKind,
     PeerChallenge,
     ProgressUpdate,
     Recommendation,
     Status,
     Theme,
+    UpdateRound,
 )
 from recommendations.publication import refresh_actions
 from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
@@ -65,7 +69,7 @@ from reviews.tests.factories import (
 )
 
 # Raise when the shape of the data set changes, so `--reuse` rebuilds an old one.
-DATASET_VERSION = 8
+DATASET_VERSION = 9
 DEFAULT_CHALLENGES = 50
 BATCH_SIZE = 2000
 CHUNK = 5  # challenges built and saved together, to keep memory small
@@ -375,6 +379,8 @@ def build(challenges=DEFAULT_CHALLENGES, log=print):
             done += _build_chunk(chunk, rng, today, users)
             log(f"  {start + len(chunk)}/{len(specs)} challenges, {done:,} progress updates "
                 f"({time.perf_counter() - started:.0f} s)")
+        rounds, notifications = _update_rounds(users[COORDINATOR_USERNAME], today)
+        log(f"  {rounds} update rounds, {notifications} notifications ({time.perf_counter() - started:.0f} s)")
         if apps.is_installed("reports"):
             reports = _committee_reports(users[COORDINATOR_USERNAME], today)
             log(f"  {reports} committee reports ({time.perf_counter() - started:.0f} s)")
@@ -382,6 +388,49 @@ def build(challenges=DEFAULT_CHALLENGES, log=print):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     log(f"Data set built and analysed in {time.perf_counter() - started:.0f} s")
+
+
+def _update_rounds(coordinator, today):
+    """Per challenge, a closed round (opened 120 days ago, closed 90 days ago) and an open one (opened
+    20 days ago, due in 10 days) covering every open action; and a page of notifications for each
+    officer and for the coordinator (who has one per challenge's update awaiting approval)."""
+    now = timezone.now()
+    rounds, notifications = 0, []
+    Through = UpdateRound.actions.through
+    for challenge in PeerChallenge.objects.filter(slug__startswith="bench-").order_by("pk"):
+        open_actions = list(Action.objects.filter(recommendation__challenge=challenge).open().values_list("pk", flat=True))
+        for opened_days_ago, closed_days_ago, title in ((120, 90, "Quarter 1"), (20, None, "Quarter 2")):
+            update_round = UpdateRound.objects.create(
+                challenge=challenge,
+                title=f"{title} – for scrutiny",
+                deadline=today - datetime.timedelta(days=opened_days_ago - 30),
+                opened_at=now - datetime.timedelta(days=opened_days_ago),
+                opened_by=coordinator,
+                closed_at=now - datetime.timedelta(days=closed_days_ago) if closed_days_ago else None,
+                closed_by=coordinator if closed_days_ago else None,
+            )
+            Through.objects.bulk_create(
+                [Through(updateround_id=update_round.pk, action_id=pk) for pk in open_actions], batch_size=BATCH_SIZE
+            )
+            rounds += 1
+    officers = get_user_model().objects.filter(username__startswith="officer-bench-")
+    for recipient in [coordinator, *officers]:
+        for n in range(30):
+            notifications.append(
+                Notification(
+                    recipient=recipient,
+                    kind=NotificationKind.ROUND_OPENED,
+                    key=f"bench:{recipient.pk}:{n}",
+                    subject=f"Benchmark notification {n}",
+                    body="Please update your actions.",
+                    url="/my-actions/",
+                    created_at=now - datetime.timedelta(hours=n),
+                    read_at=None if n < 5 else now,
+                    email=EmailState.SENT,
+                )
+            )
+    Notification.objects.bulk_create(notifications, batch_size=BATCH_SIZE)
+    return rounds, len(notifications)
 
 
 def _committee_reports(coordinator, today):

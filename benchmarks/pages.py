@@ -65,14 +65,24 @@ ROUTE_VARIANTS = {
     "reports:report-detail": [("issued", {"issued_at__isnull": False}), ("draft", {"issued_at__isnull": True})],
     "reports:report-pdf": [("issued", {"issued_at__isnull": False})],
     "reports:report-issue": [(None, {"issued_at__isnull": True})],
+    "recommendations:round-detail": [("open", {"closed_at__isnull": True}), ("closed", {"closed_at__isnull": False})],
+    "recommendations:round-close": [(None, {"closed_at__isnull": True})],
+    "recommendations:round-my-updates": [(None, {"closed_at__isnull": True})],
 }
 # Routes for signed-in users whose page depends on who is asking: route -> roles to measure.
 # Other sign-in pages are measured as the least powerful role that gets a 200.
 ROUTE_ROLES = {
     "recommendations:my-actions": [LEAD_OFFICER, COORDINATOR],
     "recommendations:progress-update-create": [LEAD_OFFICER],
+    "recommendations:round-my-updates": [LEAD_OFFICER],
 }
-SKIPPED_ROUTES = {"login", "logout"}
+# Routes left out, and why.
+SKIPPED_ROUTES = {
+    "login": "sign-in",
+    "logout": "sign-out",
+    "recommendations:start": "redirects to the person's start page, which is measured itself",
+    "recommendations:notification-open": "marks a notification read and redirects to its page",
+}
 SKIPPED_PREFIXES = ("admin/",)
 
 
@@ -174,7 +184,7 @@ def discover_routes():
         if route.name is None:
             skipped.append((route.pattern, "no name"))
         elif route.name in SKIPPED_ROUTES:
-            skipped.append((route.pattern, "sign-in/sign-out"))
+            skipped.append((route.pattern, SKIPPED_ROUTES[route.name]))
         elif route.view_class is not None and ("get" not in route.view_class.http_method_names or not hasattr(route.view_class, "get")):
             skipped.append((route.pattern, "answers POST only"))
         elif route.name in seen:
@@ -195,6 +205,7 @@ def challenge_paths():
         apps.get_model("recommendations.Recommendation"): "challenge",
         apps.get_model("recommendations.Action"): "recommendation__challenge",
         apps.get_model("recommendations.ProgressUpdate"): "action__recommendation__challenge",
+        apps.get_model("recommendations.UpdateRound"): "challenge",
         apps.get_model("reviews.ProgressReview"): "challenge",
         apps.get_model("reviews.PeerTeamMember"): "review__challenge",
         apps.get_model("reviews.Finding"): "review__challenge",

@@ -7,6 +7,7 @@ With no DATABASE_URL the app uses a SQLite file, the zero-set-up default of `mak
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,6 +48,10 @@ INSTALLED_APPS = [
     "import_export",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "cpc_tracker",  # site-wide template tags (pagination, charts) for every app's templates; no models
     "recommendations",
     "reviews",
@@ -54,12 +59,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cpc_tracker.middleware.RequestLogMiddleware",  # first: times every request, ids every log line
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cpc_tracker.middleware.SecurityHeadersMiddleware",  # Permissions-Policy; Cache-Control for signed-in users
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with a second factor
+    "cpc_tracker.two_factor.TwoFactorMiddleware",  # coordinators and staff go no further until verified
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -78,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "recommendations.context_processors.notifications",
             ],
         },
     },
@@ -105,20 +116,40 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "recommendations:start"  # on to the page for the user's role (recommendations.dashboard_views)
 LOGOUT_REDIRECT_URL = "home"
+
+# Two-factor sign-in (django-otp, cpc_tracker/two_factor.py): an authenticator app's 6-digit code
+# (TOTP) or a single-use backup code after the password. Required of staff, superusers and anyone
+# with these permissions (coordinators of any council); optional for everyone else. Wrong codes
+# are throttled per device: each failure doubles the wait before the next try (1, 2, 4... seconds).
+TWO_FACTOR_REQUIRED_PERMISSIONS = ["recommendations.manage_some_plan"]
+OTP_TOTP_ISSUER = "CPC Tracker"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Sessions expire after a working day, and when the browser closes.
 SESSION_COOKIE_AGE = env("SESSION_COOKIE_AGE")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Repeated failed sign-ins are throttled (django-axes): five failures lock the
-# username from that address for 15 minutes.
+# Repeated failed sign-ins are throttled (django-axes, cpc_tracker/sign_in_throttle.py): five
+# failures lock the username from that address for 15 minutes, and 30 failures from one address,
+# whatever the usernames, refuse every sign-in from it for 15 minutes. The address is the
+# client's (cpc_tracker/client_address.py): behind N proxies of your own, set TRUSTED_PROXY_COUNT=N.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "cpc_tracker.sign_in_throttle.SignInThrottle"
+AXES_CLIENT_IP_CALLABLE = "cpc_tracker.client_address.client_address"
+SIGN_IN_ADDRESS_FAILURE_LIMIT = 30
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Invitations (recommendations/invitations.py) work for this many days; password reset links for
+# this many seconds, and once (Django's token generator).
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -161,14 +192,71 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# /healthz and /readyz answer a load balancer's plain-HTTP probe (cpc_tracker/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+CSRF_FAILURE_VIEW = "cpc_tracker.views.csrf_failure"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only; no
+# inline script, style or style="" attribute; data: images only (the empty favicon); no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page uses, switched off (cpc_tracker.middleware.SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen", "geolocation",
+        "gyroscope", "magnetometer", "microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}
 
 SITE_NAME = "CPC Tracker"
 # The site's address, for links that leave it (the reminder emails); no trailing slash needed.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# Logs go to stdout: one JSON object a line (LOG_FORMAT=json, the default when DEBUG is off), or
+# readable text (LOG_FORMAT=text, the default when DEBUG is on). Every request logs one line
+# (cpc_tracker.middleware.RequestLogMiddleware); every line carries the request's id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "cpc_tracker.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},  # to the root's handler only, not Django's own as well
+        "cpc_tracker.requests": {"level": "INFO"},
+    },
 }
+
+# Errors to Sentry when SENTRY_DSN is set: no personal data (no cookies, user names, addresses,
+# request bodies or query strings).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from .logging import sentry_before_send
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=False,
+        max_request_body_size="never",
+        before_send=sentry_before_send,
+        integrations=[DjangoIntegration()],
+    )

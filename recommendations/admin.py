@@ -4,13 +4,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     Action,
     Council,
+    Invitation,
     Membership,
     Notification,
     NotificationPreference,
     PeerChallenge,
     ProgressUpdate,
     Recommendation,
-    ReminderSent,
     RoundReminder,
     Theme,
     UpdateRound,
@@ -98,14 +98,6 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     date_hierarchy = "date"
 
 
-@admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "sent_at", "action_count"]
-    list_select_related = ["recipient"]
-    search_fields = ["recipient__username", "recipient__email"]
-    date_hierarchy = "sent_at"
-
-
 @admin.register(UpdateRound)
 class UpdateRoundAdmin(admin.ModelAdmin):
     """Rounds are opened and closed from their pages, which ask their leads; the admin only reads them."""
@@ -144,3 +136,19 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "kind", "email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made from the invitations page, which e-mails the link (only its hash is stored):
+    the admin reads them and can withdraw one by setting "withdrawn at"."""
+
+    list_display = ["email", "council", "role", "invited_by", "created_at", "expires_at", "accepted_at", "withdrawn_at"]
+    list_filter = ["role", "council"]
+    search_fields = ["email", "council__name"]
+    list_select_related = ["council", "invited_by"]
+    raw_id_fields = ["invited_by", "accepted_by", "withdrawn_by"]
+    readonly_fields = ["token_hash", "created_at", "accepted_at", "accepted_by"]
+
+    def has_add_permission(self, request):
+        return False

@@ -738,21 +738,6 @@ class ProgressUpdate(models.Model):
         return self.source
 
 
-class ReminderSent(models.Model):
-    """A reminder digest emailed to a lead officer, so nobody gets two within a day."""
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
-    sent_at = models.DateTimeField(default=timezone.now)
-    action_count = models.PositiveIntegerField()
-
-    class Meta:
-        ordering = ["-sent_at"]
-        indexes = [models.Index(fields=["recipient", "-sent_at"])]
-
-    def __str__(self):
-        return f"Reminder to {self.recipient} at {self.sent_at:%Y-%m-%d %H:%M}"
-
-
 class UpdateRound(models.Model):
     """A coordinator's request to every lead for a progress update by a deadline, e.g. before a
     scrutiny committee. An update written on one of its actions while it is open counts for it
@@ -922,3 +907,63 @@ def update_deleted(sender, instance, origin=None, **kwargs):
     from .publication import refresh_action
 
     refresh_action(instance.action_id, by=getattr(instance, "_history_user", None))
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self, now=None):
+        """Neither accepted, withdrawn nor expired: the link still works."""
+        return self.filter(
+            accepted_at__isnull=True, withdrawn_at__isnull=True, expires_at__gt=now or timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A person asked by e-mail to take a role at a council. Only a hash of the link's token is
+    kept; the link works once, until it expires (recommendations.invitations)."""
+
+    email = models.EmailField(
+        "Email address",
+        max_length=150,  # it becomes the new account's username
+        error_messages={"max_length": "Enter an email address of 150 characters or fewer"},
+    )
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["council", "-created_at"], name="invitation_council_idx")]
+
+    def __str__(self):
+        return f"{self.email} — {self.get_role_display()}, {self.council}"
+
+    @property
+    def is_pending(self):
+        return self.accepted_at is None and self.withdrawn_at is None and self.expires_at > timezone.now()
+
+    def clean(self):
+        self.email = (self.email or "").strip().lower()
+        if self.email and self.council_id:
+            members = Membership.objects.filter(council_id=self.council_id).filter(
+                Q(user__email__iexact=self.email) | Q(user__username__iexact=self.email)
+            )
+            if members.exists():
+                raise ValidationError(
+                    {"email": f"{self.email} already has a role at {self.council}: an administrator can change it"}
+                )

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "recommendations"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("actions/<int:pk>/update/", views.ProgressUpdateCreateView.as_view(), name="progress-update-create"),
     path("my-actions/", views.MyActionsView.as_view(), name="my-actions"),
     path("action-plan/", views.ActionPlanView.as_view(), name="action-plan"),
+    path("action-plan/export.csv", views.ActionPlanCsvView.as_view(), name="action-plan-csv"),
+    path("start/", dashboard_views.StartView.as_view(), name="start"),
+    path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
     path(
         "challenges/<slug:slug>/recommendations/<int:number>/actions/new/",
         views.ActionCreateView.as_view(),
@@ -36,4 +39,7 @@ urlpatterns = [
         name="publishing-settings",
     ),
     path("", include("recommendations.exchange_urls")),
+    path("", include("recommendations.invitation_urls")),
+    path("", include("recommendations.round_urls")),
+    path("", include("recommendations.notification_urls")),
 ]

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
-from recommendations.models import UpdateRound
+from recommendations.models import Invitation, UpdateRound
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,9 @@ def test_admin_lists_add_forms_and_search_work_on_the_stockport_data(client, sup
         info = model._meta.app_label, model._meta.model_name
         assert client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200, model
         assert client.get(reverse("admin:%s_%s_changelist" % info), {"q": "Stockport"}).status_code == 200, model
-        # Update rounds are opened from their own page, which asks the leads: the admin refuses to add one.
-        expected = 403 if model is UpdateRound else 200
+        # Update rounds and invitations are made from their own pages, which e-mail people: the admin
+        # refuses to add one.
+        expected = 403 if model in (UpdateRound, Invitation) else 200
         assert client.get(reverse("admin:%s_%s_add" % info)).status_code == expected, model
 
 

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from .a11y import CSP_VIOLATION_RECORDER
 from .pages import ROLES
 
 HERE = Path(__file__).resolve().parent
@@ -91,6 +92,30 @@ class Stockport:
 
         return issued_report(challenge=self.challenge)
 
+    @cached_property
+    def update_round(self):
+        """Stockport's open update round of its open actions (the one already open, if a page opened
+        it), with one update in it on an action the officer does not lead: they still have theirs to do."""
+        import datetime
+
+        from django.utils import timezone
+
+        from recommendations import rounds
+        from recommendations.models import UpdateRound
+        from recommendations.tests.factories import ProgressUpdateFactory
+
+        update_round = UpdateRound.objects.filter(challenge=self.challenge, closed_at__isnull=True).first()
+        if update_round is None:
+            update_round = rounds.open_round(
+                challenge=self.challenge, by=None, title="Quarter 3 2024/25 – for scrutiny on 14 March 2025",
+                deadline=timezone.localdate() + datetime.timedelta(days=14), grace_days=7,
+            )
+        ProgressUpdateFactory(
+            action=update_round.actions.exclude(lead_officer=self.officer).order_by("pk").first(),
+            date=timezone.localdate(), text="Updated for the round.",
+        )
+        return update_round
+
     def url(self, name, *args):
         return reverse(name, args=args)
 
@@ -112,6 +137,19 @@ def stockport(live_server, officer, other_officer, coordinator, scrutiny_member)
     return site
 
 
+@pytest.fixture
+def new_context(new_context):
+    """pytest-playwright's `new_context`, whose pages record the Content-Security-Policy violations
+    they meet (a11y.csp_violations; assert_accessible fails on any)."""
+
+    def create(**kwargs):
+        context = new_context(**kwargs)
+        context.add_init_script(script=CSP_VIOLATION_RECORDER)
+        return context
+
+    return create
+
+
 # The root conftest's fixture for each role's user; "anonymous" is nobody.
 ROLE_FIXTURES = {
     "anonymous": None,
@@ -124,9 +162,14 @@ ROLE_FIXTURES = {
 
 
 @pytest.fixture
-def signed_in_page(request, new_context, live_server):
+def signed_in_page(request, new_context, live_server, authenticator, otp_code):
     """signed_in_page(role) is a page in a new browser context, signed in as that role through the
-    sign-in form ('anonymous': not signed in). Roles: tests.browser.pages.ROLES."""
+    sign-in form ('anonymous': not signed in). Roles: tests.browser.pages.ROLES. Coordinators and
+    admins have an authenticator app and enter its code, as they must (cpc_tracker/two_factor.py)."""
+    from django.contrib.auth import get_user_model
+
+    from cpc_tracker.two_factor import two_factor_required
+
     assert set(ROLE_FIXTURES) == set(ROLES)
 
     def open_page(role):
@@ -135,10 +178,14 @@ def signed_in_page(request, new_context, live_server):
         page = context.new_page()
         if ROLE_FIXTURES[role] is not None:
             user = request.getfixturevalue(ROLE_FIXTURES[role])
+            app = authenticator(user) if two_factor_required(get_user_model().objects.get(pk=user.pk)) else None
             page.goto(reverse("login"))
             page.get_by_label("Username").fill(user.username)
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Sign in").click()
+            if app is not None:
+                page.get_by_label("Code").fill(otp_code(app))
+                page.get_by_role("button", name="Continue").click()
             expect(page.get_by_text("Signed in as")).to_be_attached()
         return page
 

@@ -29,9 +29,69 @@ class Page:
         return [(self, role) for role in self.roles]
 
 
+def too_many_fields(path):
+    """`path` with more query parameters than Django accepts (DATA_UPLOAD_MAX_NUMBER_FIELDS): the 400 page."""
+    return path + "?" + "&".join(f"f{n}=1" for n in range(1001))
+
+
 def approvals_with_one_waiting(site):
     site.awaiting_update  # noqa: B018 (creates it), so the list is not empty
     return reverse("recommendations:approval-list")
+
+
+def dashboard_with_an_open_round(site):
+    """The dashboard, with an update round open on Stockport's open actions so it shows a round's progress."""
+    import datetime
+
+    from recommendations.models import Action, UpdateRound
+
+    if not UpdateRound.objects.filter(challenge=site.challenge, closed_at__isnull=True).exists():
+        update_round = UpdateRound.objects.create(
+            challenge=site.challenge,
+            title="Quarter 3 2024/25 – for scrutiny on 14 March 2025",
+            deadline=datetime.date.today() + datetime.timedelta(days=14),
+        )
+        update_round.actions.set(Action.objects.filter(recommendation__challenge=site.challenge).open())
+    return reverse("recommendations:dashboard")
+
+
+def notifications_with_one_unread(site):
+    """The notifications page: the lead officer was told the action is theirs (the stockport fixture
+    gave it to them); an update awaiting approval tells the coordinator."""
+    site.awaiting_update  # noqa: B018 (creates it), so the coordinator's list is not empty
+    return reverse("recommendations:notification-list")
+
+
+def invitations_with_one_pending(site):
+    """The invitations page, with a coordinator's invitation waiting to be accepted."""
+    from recommendations.invitations import invite
+    from recommendations.models import Invitation, Role
+
+    council = site.challenge.council
+    if not Invitation.objects.pending().filter(council=council).exists():
+        invite(council=council, email="new.officer@example.org", role=Role.OFFICER, invited_by=None)
+    return reverse("recommendations:invitation-list")
+
+
+def invitation_link(site):
+    """The link in an invitation's email, for someone new (only its hash is kept: each visit invites anew)."""
+    from recommendations.invitations import invite
+    from recommendations.models import Role
+
+    _invitation, token = invite(
+        council=site.challenge.council, email="invited.person@example.org", role=Role.OFFICER, invited_by=None
+    )
+    return reverse("recommendations:invitation-accept", args=[token])
+
+
+def password_reset_link(site):
+    """The lead officer's password reset link, as emailed (Django moves it on to the set-password form)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(site.officer.pk))
+    return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(site.officer)])
 
 
 def reports_with_one_issued(site):
@@ -42,7 +102,32 @@ def reports_with_one_issued(site):
 PAGES = [
     Page("home", lambda site: reverse("home"), roles=("anonymous", "lead officer")),
     Page("login", lambda site: reverse("login")),
+    # Two-factor sign-in: the officer has none (set-up shows the QR code), the coordinator has an app.
+    Page("two-factor", lambda site: reverse("two-factor"), roles=("lead officer", "coordinator")),
+    Page("two-factor-setup", lambda site: reverse("two-factor-setup"), roles=("lead officer", "coordinator")),
+    Page("two-factor-backup-codes", lambda site: reverse("two-factor-backup-codes"), roles=("lead officer", "coordinator")),
+    Page("password_change", lambda site: reverse("password_change"), roles=("lead officer",)),
+    Page("password_change_done", lambda site: reverse("password_change_done"), roles=("lead officer",)),
+    Page("password_reset", lambda site: reverse("password_reset")),
+    Page("password_reset_done", lambda site: reverse("password_reset_done")),
+    Page("password_reset_confirm", password_reset_link),
+    Page("password-reset-link-not-valid", lambda site: reverse("password_reset_confirm", args=["MQ", "x-y"]), routed=False),
+    Page("password_reset_complete", lambda site: reverse("password_reset_complete")),
+    Page("recommendations:invitation-list", invitations_with_one_pending, roles=("coordinator", "admin")),
+    Page(
+        "recommendations:invitation-create",
+        lambda site: reverse("recommendations:invitation-create", args=[site.challenge.council.slug]),
+        roles=("coordinator",),
+    ),
+    Page("recommendations:invitation-accept", invitation_link),
+    Page(
+        "invitation-link-not-valid",
+        lambda site: reverse("recommendations:invitation-accept", args=["no-such-invitation"]),
+        status=404,
+        routed=False,
+    ),
     Page("page-not-found", lambda site: "/no-such-page/", status=404, routed=False),
+    Page("bad-request", lambda site: too_many_fields(reverse("home")), status=400, routed=False),
     Page(
         "recommendations:challenge-detail",
         lambda site: site.challenge.get_absolute_url(),
@@ -66,7 +151,12 @@ PAGES = [
         roles=("lead officer",),
     ),
     Page("recommendations:my-actions", lambda site: site.url("recommendations:my-actions"), roles=("lead officer", "coordinator")),
-    Page("recommendations:action-plan", lambda site: site.url("recommendations:action-plan"), roles=("coordinator",)),
+    Page(
+        "recommendations:action-plan",
+        lambda site: site.url("recommendations:action-plan"),
+        roles=("coordinator", "scrutiny member"),
+    ),
+    Page("recommendations:dashboard", lambda site: dashboard_with_an_open_round(site), roles=("coordinator",)),
     Page(
         "recommendations:action-create",
         lambda site: site.url("recommendations:action-create", site.challenge.slug, site.recommendation.number),
@@ -93,6 +183,41 @@ PAGES = [
         lambda site: site.url("recommendations:action-plan-import", site.challenge.slug),
         roles=("coordinator",),
     ),
+    Page(
+        "recommendations:notification-list",
+        lambda site: notifications_with_one_unread(site),
+        roles=("lead officer", "coordinator"),
+    ),
+    Page(
+        "recommendations:notification-settings",
+        lambda site: site.url("recommendations:notification-settings"),
+        roles=("lead officer",),
+    ),
+    Page(
+        "recommendations:round-list",
+        lambda site: site.url("recommendations:round-list", site.update_round.challenge.slug),
+        roles=("coordinator", "scrutiny member"),
+    ),
+    Page(
+        "recommendations:round-create",
+        lambda site: site.url("recommendations:round-create", site.challenge.slug),
+        roles=("coordinator",),
+    ),
+    Page(
+        "recommendations:round-detail",
+        lambda site: site.update_round.get_absolute_url(),
+        roles=("coordinator", "lead officer"),
+    ),
+    Page(
+        "recommendations:round-close",
+        lambda site: site.url("recommendations:round-close", site.update_round.pk),
+        roles=("coordinator",),
+    ),
+    Page(
+        "recommendations:round-my-updates",
+        lambda site: site.url("recommendations:round-my-updates", site.update_round.pk),
+        roles=("lead officer", "scrutiny member"),
+    ),
     Page("reviews:review-detail", lambda site: site.review.get_absolute_url()),
     Page("reviews:consideration-detail", lambda site: site.consideration.get_absolute_url()),
     Page(
@@ -113,9 +238,20 @@ PAGES = [
 # URL names that serve no page of their own, and why. Django admin is left out wholesale.
 NOT_PAGES = {
     "logout": "sign-out is a POST from the header's button",
+    "two-factor-verify": "the code step of a sign-in under way (signed_in_page goes through it; "
+    "tests/browser/test_two_factor.py checks it, with its errors, with axe)",
+    "two-factor-turn-off": "turning two-factor sign-in off is a POST from the two-factor page",
+    "recommendations:invitation-withdraw": "withdrawing is a POST from the invitations page",
+    "healthz": "a load balancer's liveness probe: the text 'ok', not a page",
+    "readyz": "a load balancer's readiness probe: JSON, not a page",
     "recommendations:update-approve": "approving is a POST from the approvals page",
+    "recommendations:round-remind": "reminding the leads is a POST from the round's dashboard",
+    "recommendations:notification-open": "opening a notification marks it read and redirects to its page",
+    "recommendations:notification-mark-all-read": "marking all read is a POST from the notifications page",
     "recommendations:action-plan-import-confirm": "confirming an import is a POST from its preview",
     "recommendations:action-plan-export-csv": "a CSV download",
+    "recommendations:action-plan-csv": "a CSV download of the action plan table",
+    "recommendations:start": "a redirect to the page for the user's role",
     "recommendations:action-plan-export-xlsx": "an Excel download",
     "reports:report-pdf": "a PDF download of the report page",
     "reports:open-data-csv": "a CSV file",
