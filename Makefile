@@ -58,6 +58,8 @@ run: venv assets
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: system-packages postgres venv assets
+	$(VENV)/bin/ruff check .  # lint (ruff.toml)
+	$(VENV)/bin/ruff format --check .  # formatting (ruff.toml)
 	$(VENV)/bin/lint-imports  # the apps' import contracts, in .importlinter
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(PY) -m pytest -p xdist -n 2 $(PYTEST_ARGS)

@@ -60,9 +60,8 @@ def superuser(db):
 
 @pytest.fixture
 def led_action(officer):
-    from recommendations.tests.factories import ActionFactory
-
     from recommendations.models import Status
+    from recommendations.tests.factories import ActionFactory
 
     return ActionFactory(
         lead_officer=officer, description="Set up a report-writing working group", status=Status.ON_TRACK

@@ -115,7 +115,11 @@ SMALL = Shape(
 
 # Action statuses, weighted roughly as a real plan two years in.
 STATUS_MIX = (
-    [Status.ON_TRACK] * 8 + [Status.COMPLETE] * 4 + [Status.AT_RISK] * 3 + [Status.OFF_TRACK] * 2 + [Status.NOT_STARTED] * 3
+    [Status.ON_TRACK] * 8
+    + [Status.COMPLETE] * 4
+    + [Status.AT_RISK] * 3
+    + [Status.OFF_TRACK] * 2
+    + [Status.NOT_STARTED] * 3
 )
 OPEN_STATUSES = [Status.ON_TRACK, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
 
@@ -234,7 +238,9 @@ def _build_chunk(specs, rng, today, users):
             in_theme = [r for r in recommendations[spec.slug] if r.theme is theme]
             for recommendation in in_theme[: shape.findings_per_theme]:
                 order += 1
-                findings.append(FindingFactory.build(review=review, theme=theme, recommendation=recommendation, order=order))
+                findings.append(
+                    FindingFactory.build(review=review, theme=theme, recommendation=recommendation, order=order)
+                )
         considerations[spec.slug] = ConsiderationFactory.build_batch(shape.considerations, review=review)
         for order, consideration in enumerate(considerations[spec.slug], start=1):
             consideration.order = order
@@ -353,8 +359,13 @@ def _action_history(actions, updates, by_pk):
         )
         for i, update in enumerate(by_action.get(action.pk, []), start=2):
             changed.append(
-                record(action, status=update.status, version=i, _history_date=_at(update.date, hour=11),
-                       _history_user=getattr(update, "_history_user", None))
+                record(
+                    action,
+                    status=update.status,
+                    version=i,
+                    _history_date=_at(update.date, hour=11),
+                    _history_user=getattr(update, "_history_user", None),
+                )
             )
     Action.history.bulk_history_create(added, batch_size=BATCH_SIZE)
     Action.history.bulk_history_create(changed, batch_size=BATCH_SIZE, update=True)
@@ -377,8 +388,10 @@ def build(challenges=DEFAULT_CHALLENGES, log=print):
         for start in range(0, len(specs), CHUNK):
             chunk = specs[start : start + CHUNK]
             done += _build_chunk(chunk, rng, today, users)
-            log(f"  {start + len(chunk)}/{len(specs)} challenges, {done:,} progress updates "
-                f"({time.perf_counter() - started:.0f} s)")
+            log(
+                f"  {start + len(chunk)}/{len(specs)} challenges, {done:,} progress updates "
+                f"({time.perf_counter() - started:.0f} s)"
+            )
         rounds, notifications = _update_rounds(users[COORDINATOR_USERNAME], today)
         log(f"  {rounds} update rounds, {notifications} notifications ({time.perf_counter() - started:.0f} s)")
         if apps.is_installed("reports"):
@@ -398,7 +411,9 @@ def _update_rounds(coordinator, today):
     rounds, notifications = 0, []
     Through = UpdateRound.actions.through
     for challenge in PeerChallenge.objects.filter(slug__startswith="bench-").order_by("pk"):
-        open_actions = list(Action.objects.filter(recommendation__challenge=challenge).open().values_list("pk", flat=True))
+        open_actions = list(
+            Action.objects.filter(recommendation__challenge=challenge).open().values_list("pk", flat=True)
+        )
         for opened_days_ago, closed_days_ago, title in ((120, 90, "Quarter 1"), (20, None, "Quarter 2")):
             update_round = UpdateRound.objects.create(
                 challenge=challenge,
@@ -497,7 +512,9 @@ def load():
     User = get_user_model()
     challenges = list(PeerChallenge.objects.filter(slug__startswith="bench-").exclude(slug=SMALL_SLUG).order_by("slug"))
     small = PeerChallenge.objects.get(slug=SMALL_SLUG)
-    users = {user.username: user for user in User.objects.filter(username__in=[COORDINATOR_USERNAME, SCRUTINY_USERNAME])}
+    users = {
+        user.username: user for user in User.objects.filter(username__in=[COORDINATOR_USERNAME, SCRUTINY_USERNAME])
+    }
     officers = {user.username: user for user in User.objects.filter(username__startswith="officer-bench-")}
     return DataSet(
         challenges=challenges,

@@ -185,7 +185,9 @@ def discover_routes():
             skipped.append((route.pattern, "no name"))
         elif route.name in SKIPPED_ROUTES:
             skipped.append((route.pattern, SKIPPED_ROUTES[route.name]))
-        elif route.view_class is not None and ("get" not in route.view_class.http_method_names or not hasattr(route.view_class, "get")):
+        elif route.view_class is not None and (
+            "get" not in route.view_class.http_method_names or not hasattr(route.view_class, "get")
+        ):
             skipped.append((route.pattern, "answers POST only"))
         elif route.name in seen:
             skipped.append((route.pattern, f"name {route.name} already measured"))
@@ -513,8 +515,10 @@ def plan(routes, ds, requester, k):
                 unfillable.append(f"{route.pattern} ({route.name}): {error}")
                 continue
             if not big:
-                unfillable.append(f"{route.pattern} ({route.name}): the data set has no {model.__name__} "
-                                  f"{filters or ''} for it (extend benchmarks/dataset.py)")
+                unfillable.append(
+                    f"{route.pattern} ({route.name}): the data set has no {model.__name__} "
+                    f"{filters or ''} for it (extend benchmarks/dataset.py)"
+                )
                 continue
             roles, problem = roles_for(route, big[0], requester)
             if problem:
@@ -563,8 +567,12 @@ def machine_facts(load_at_start):
 
     def git():
         try:
-            head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-            dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+            head = subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
+            dirty = subprocess.run(
+                ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
             return f"{head}{' + uncommitted changes' if dirty else ''}"
         except (OSError, subprocess.CalledProcessError):
             return "unknown"
@@ -591,8 +599,11 @@ def report(results, skipped, failures, facts, counts, args, built_seconds, load_
     lines += [f"| {k} | {v} |" for k, v in facts]
     cpus = os.cpu_count() or 1
     if load_at_start and load_at_start[0] > cpus / 2:
-        lines += ["", f"**The machine was busy** (load average above {cpus / 2:g} with {cpus} CPUs): other work "
-                      "shared the CPUs with this run, so the times are higher than the app's own."]
+        lines += [
+            "",
+            f"**The machine was busy** (load average above {cpus / 2:g} with {cpus} CPUs): other work "
+            "shared the CPUs with this run, so the times are higher than the app's own.",
+        ]
     lines += ["", "### Data set", "", "| Rows | Count |", "|---|---:|"]
     lines += [f"| {k} | {v:,} |" for k, v in counts]
     if built_seconds is not None:
@@ -622,13 +633,19 @@ def report(results, skipped, failures, facts, counts, args, built_seconds, load_
         "– where there is nothing smaller to compare.",
     ]
     if skipped:
-        lines += ["", "Left out: " + "; ".join(f"`/{p}` ({why})" for p, why in skipped) + "; everything under `/admin/`."]
+        lines += [
+            "",
+            "Left out: " + "; ".join(f"`/{p}` ({why})" for p, why in skipped) + "; everything under `/admin/`.",
+        ]
     misses = [r for r in results if not r.failure and not r.target_met]
     growing = [r for r in results if not r.failure and r.independent == "NO"]
     if misses:
         lines += ["", "Missed the time target: " + ", ".join(f"{r.page.label} as {r.role}" for r in misses) + "."]
     if growing:
-        lines += ["", "Query count grows with the data: " + ", ".join(f"{r.page.label} as {r.role}" for r in growing) + "."]
+        lines += [
+            "",
+            "Query count grows with the data: " + ", ".join(f"{r.page.label} as {r.role}" for r in growing) + ".",
+        ]
     if failures:
         lines += ["", "**Failed** (not 200):", ""]
         lines += [f"- {failure.splitlines()[0]}" for failure in failures]
@@ -666,7 +683,9 @@ def parse_args(argv):
     parser.add_argument("--reuse", action="store_true", help="keep cpc_tracker_bench if it already holds this data set")
     parser.add_argument("--write-doc", action="store_true", help="also write the results into docs/performance.md")
     parser.add_argument("--challenges", type=int, default=50, help="big challenges in the data set (default 50)")
-    parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30, at least 30 for the record)")
+    parser.add_argument(
+        "--requests", type=int, default=30, help="timed requests per page (default 30, at least 30 for the record)"
+    )
     parser.add_argument("--warmups", type=int, default=3, help="untimed requests before timing (default 3)")
     parser.add_argument("--samples", type=int, default=10, help="different objects per page (default 10)")
     parser.add_argument("--only", metavar="TEXT", help="measure only routes whose name or pattern contains TEXT")
@@ -677,8 +696,10 @@ def main(argv=None):
     args = parse_args(argv)
     bench_url, maintenance_url, source_name = database_urls()
     if source_name == BENCH_DATABASE:
-        sys.exit(f"DATABASE_URL already names {BENCH_DATABASE}: point it at the developers' database; "
-                 f"the benchmark derives its own from it")
+        sys.exit(
+            f"DATABASE_URL already names {BENCH_DATABASE}: point it at the developers' database; "
+            f"the benchmark derives its own from it"
+        )
     fresh = not (args.reuse and database_exists(maintenance_url))
     if fresh:
         print(f"Creating database {BENCH_DATABASE} (dropping any old one)", flush=True)
@@ -725,9 +746,12 @@ def main(argv=None):
         routes = [r for r in routes if args.only in r.name or args.only in r.pattern]
     pages, unfillable, failures = plan(routes, ds, requester, args.samples)
     if unfillable:
-        print("\nCannot fill these URL patterns from the data set. Add a filler for each "
-              "(ROUTE_MODELS, ROUTE_VARIANTS or challenge_paths() in benchmarks/pages.py, or the data "
-              "set in benchmarks/dataset.py):", file=sys.stderr)
+        print(
+            "\nCannot fill these URL patterns from the data set. Add a filler for each "
+            "(ROUTE_MODELS, ROUTE_VARIANTS or challenge_paths() in benchmarks/pages.py, or the data "
+            "set in benchmarks/dataset.py):",
+            file=sys.stderr,
+        )
         for line in unfillable:
             print(f"  - {line}", file=sys.stderr)
         return 2
@@ -735,14 +759,25 @@ def main(argv=None):
     results = []
     for page in pages:
         result = measure(page, requester, args)
-        status = "FAILED" if result.failure else f"median {result.median:.1f} ms, p95 {result.p95:.1f} ms, {result.query_text} queries"
+        status = (
+            "FAILED"
+            if result.failure
+            else f"median {result.median:.1f} ms, p95 {result.p95:.1f} ms, {result.query_text} queries"
+        )
         print(f"  {page.label:45} {page.role:16} {status}", flush=True)
         if result.failure:
             failures.append(result.failure)
         results.append(result)
 
     text = report(
-        results, skipped, failures, machine_facts(load_at_start), dataset.row_counts(), args, built_seconds, load_at_start
+        results,
+        skipped,
+        failures,
+        machine_facts(load_at_start),
+        dataset.row_counts(),
+        args,
+        built_seconds,
+        load_at_start,
     )
     print("\n" + text)
     for failure in failures:

@@ -78,8 +78,8 @@ def _svg(chart_id, title, description, height, body, defs=""):
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart__svg" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'font-family="{escape(FONT)}" font-size="14" fill="{TEXT}" focusable="false">'
-        f'{_el("title", title, id=title_id)}{_el("desc", description, id=desc_id)}'
-        f'{f"<defs>{defs}</defs>" if defs else ""}{body}</svg>'
+        f"{_el('title', title, id=title_id)}{_el('desc', description, id=desc_id)}"
+        f"{f'<defs>{defs}</defs>' if defs else ''}{body}</svg>"
     )
 
 
@@ -106,8 +106,8 @@ def _category_defs(chart_id, categories):
             defs.append(
                 f'<pattern id="{chart_id}-{category.key}" width="8" height="8" patternUnits="userSpaceOnUse" '
                 f'patternTransform="rotate({angle})">'
-                f'{_el("rect", width=8, height=8, fill=category.fill)}'
-                f'{_el("line", x1=0, y1=0, x2=0, y2=8, stroke=stroke, stroke_width=3)}</pattern>'
+                f"{_el('rect', width=8, height=8, fill=category.fill)}"
+                f"{_el('line', x1=0, y1=0, x2=0, y2=8, stroke=stroke, stroke_width=3)}</pattern>"
             )
     return "".join(defs)
 
@@ -129,8 +129,18 @@ def stacked_bars(rows, *, categories, title, row_heading, noun, chart_id="chart"
     body = []
     x = 0
     for category in categories:
-        body.append(_el("rect", x=x, y=2, width=14, height=14, fill=_category_fill(chart_id, category),
-                        stroke=TEXT, stroke_width=1))
+        body.append(
+            _el(
+                "rect",
+                x=x,
+                y=2,
+                width=14,
+                height=14,
+                fill=_category_fill(chart_id, category),
+                stroke=TEXT,
+                stroke_width=1,
+            )
+        )
         body.append(_el("text", category.label, x=x + 20, y=14, font_size=13))
         x += 20 + len(category.label) * 7.5 + 18
     top, row_height, bar_height = 34, 74, 22
@@ -139,26 +149,55 @@ def stacked_bars(rows, *, categories, title, row_heading, noun, chart_id="chart"
         total = sum(count for _, count in counts)
         body.append(_el("text", _truncate(f"{label} ({total} {noun})", 78), x=0, y=y + 14, font_weight="bold"))
         bar_y = y + 22
-        body.append(_el("rect", x=0, y=bar_y, width=WIDTH, height=bar_height, fill="#ffffff", stroke=SECONDARY_TEXT,
-                        stroke_width=1))
+        body.append(
+            _el(
+                "rect",
+                x=0,
+                y=bar_y,
+                width=WIDTH,
+                height=bar_height,
+                fill="#ffffff",
+                stroke=SECONDARY_TEXT,
+                stroke_width=1,
+            )
+        )
         left = 0.0
         for category, count in counts:
             if not count:
                 continue
             width = WIDTH * count / total
-            body.append(_el("rect", x=round(left, 2), y=bar_y, width=round(width, 2), height=bar_height,
-                            fill=_category_fill(chart_id, category), stroke="#ffffff", stroke_width=1))
+            body.append(
+                _el(
+                    "rect",
+                    x=round(left, 2),
+                    y=bar_y,
+                    width=round(width, 2),
+                    height=bar_height,
+                    fill=_category_fill(chart_id, category),
+                    stroke="#ffffff",
+                    stroke_width=1,
+                )
+            )
             left += width
-        body.append(_el("text", _breakdown(counts) if total else f"No {noun}", x=0, y=bar_y + bar_height + 17,
-                        font_size=13, fill=SECONDARY_TEXT))
+        body.append(
+            _el(
+                "text",
+                _breakdown(counts) if total else f"No {noun}",
+                x=0,
+                y=bar_y + bar_height + 17,
+                font_size=13,
+                fill=SECONDARY_TEXT,
+            )
+        )
     height = top + len(rows) * row_height
     description = "; ".join(f"{label}: {_breakdown(counts)}" for label, counts in rows) + "."
     table_rows = [[label, *(count for _, count in counts), sum(c for _, c in counts)] for label, counts in rows]
     if len(rows) > 1:
         totals = [sum(row[i] for row in table_rows) for i in range(1, len(categories) + 2)]
         table_rows.append([f"All {row_heading.lower()}s", *totals])
-    table = Table(caption=title, head=[row_heading, *(category.label for category in categories), "Total"],
-                  rows=table_rows)
+    table = Table(
+        caption=title, head=[row_heading, *(category.label for category in categories), "Total"], rows=table_rows
+    )
     svg = _svg(chart_id, title, description, height, "".join(body), _category_defs(chart_id, categories))
     return Chart(title=title, description=description, svg=svg, table=table)
 
@@ -224,17 +263,24 @@ def cumulative_updates(months, *, title, until, chart_id="chart"):
             if i != span and span - i < label_every / 2:
                 continue
             body.append(_el("line", x1=px(i), y1=bottom, x2=px(i), y2=bottom + 6, stroke=TEXT, stroke_width=1))
-            body.append(_el("text", month.strftime("%b %Y"), x=px(i), y=bottom + 22, text_anchor="middle",
-                            font_size=13))
-    path = " ".join(
-        f"{'M' if i == 0 else 'L'}{px(i):.1f},{py(value):.1f}" for i, (_, value) in enumerate(points)
-    )
+            body.append(
+                _el("text", month.strftime("%b %Y"), x=px(i), y=bottom + 22, text_anchor="middle", font_size=13)
+            )
+    path = " ".join(f"{'M' if i == 0 else 'L'}{px(i):.1f},{py(value):.1f}" for i, (_, value) in enumerate(points))
     body.append(_el("path", d=path, fill="none", stroke="#1d70b8", stroke_width=3))
     for i, (month, value) in enumerate(points):
         if month in per_month:
             body.append(_el("circle", cx=f"{px(i):.1f}", cy=f"{py(value):.1f}", r=4, fill="#1d70b8"))
-    body.append(_el("text", f"{total:,} update{'s' if total != 1 else ''}", x=px(span) + 8, y=py(total) + 5,
-                    font_weight="bold", font_size=13))
+    body.append(
+        _el(
+            "text",
+            f"{total:,} update{'s' if total != 1 else ''}",
+            x=px(span) + 8,
+            y=py(total) + 5,
+            font_weight="bold",
+            font_size=13,
+        )
+    )
     description = (
         f"Line chart of the running total of published progress updates: none before "
         f"{months[0][0]:%B %Y}, {total:,} by {end:%B %Y}."
@@ -245,8 +291,13 @@ def cumulative_updates(months, *, title, until, chart_id="chart"):
         rows.append([month.strftime("%B %Y"), n, running])
     table = Table(caption=title, head=["Month", "Updates published that month", "Total so far"], rows=rows)
     svg = _svg(chart_id, title, description, height, "".join(body))
-    return Chart(title=title, description=description, svg=svg, table=table,
-                 notes=["Months with no published updates are left out of the table; the total stays the same."])
+    return Chart(
+        title=title,
+        description=description,
+        svg=svg,
+        table=table,
+        notes=["Months with no published updates are left out of the table; the total stays the same."],
+    )
 
 
 def _get(item, name):
@@ -267,14 +318,16 @@ def indicator_bars(indicators, *, council, title="LG Inform indicators against t
         if value is None or comparator is None:
             continue
         unit = _get(indicator, "unit")
-        pairs.append({
-            "name": _get(indicator, "name"),
-            "value": float(value),
-            "comparator": float(comparator),
-            "figure": _figure(value, unit),
-            "comparator_figure": _figure(comparator, unit),
-            "comparator_label": _get(indicator, "comparator_label") or "Comparator",
-        })
+        pairs.append(
+            {
+                "name": _get(indicator, "name"),
+                "value": float(value),
+                "comparator": float(comparator),
+                "figure": _figure(value, unit),
+                "comparator_figure": _figure(comparator, unit),
+                "comparator_label": _get(indicator, "comparator_label") or "Comparator",
+            }
+        )
     if not pairs:
         return None
     body, row_height = [], 118
@@ -282,17 +335,23 @@ def indicator_bars(indicators, *, council, title="LG Inform indicators against t
         y = index * row_height
         scale = max(pair["value"], pair["comparator"]) or 1
         body.append(_el("text", _truncate(pair["name"], 80), x=0, y=y + 16, font_weight="bold"))
-        for offset, (label, value, figure, fill) in enumerate([
-            (council, pair["value"], pair["figure"], "#1d70b8"),
-            (pair["comparator_label"], pair["comparator"], pair["comparator_figure"], "#505a5f"),
-        ]):
+        for offset, (label, value, figure, fill) in enumerate(
+            [
+                (council, pair["value"], pair["figure"], "#1d70b8"),
+                (pair["comparator_label"], pair["comparator"], pair["comparator_figure"], "#505a5f"),
+            ]
+        ):
             line_y = y + 38 + offset * 40
             body.append(_el("text", _truncate(f"{label}: {figure}", 84), x=0, y=line_y, font_size=13))
             body.append(_el("rect", x=0, y=line_y + 6, width=round(WIDTH * value / scale, 2), height=16, fill=fill))
     height = len(pairs) * row_height
-    description = "; ".join(
-        f"{p['name']}: {council} {p['figure']}, {p['comparator_label'].lower()} {p['comparator_figure']}" for p in pairs
-    ) + "."
+    description = (
+        "; ".join(
+            f"{p['name']}: {council} {p['figure']}, {p['comparator_label'].lower()} {p['comparator_figure']}"
+            for p in pairs
+        )
+        + "."
+    )
     table = Table(
         caption=title,
         head=["Indicator", council, "Comparator", "Comparator’s figure"],
@@ -300,9 +359,16 @@ def indicator_bars(indicators, *, council, title="LG Inform indicators against t
         numeric_from=4,
     )
     svg = _svg(chart_id, title, description, height, "".join(body))
-    return Chart(title=title, description=description, svg=svg, table=table,
-                 notes=["Each pair of bars has its own scale, starting at zero. Indicators without a numeric "
-                        "comparator are not drawn."])
+    return Chart(
+        title=title,
+        description=description,
+        svg=svg,
+        table=table,
+        notes=[
+            "Each pair of bars has its own scale, starting at zero. Indicators without a numeric "
+            "comparator are not drawn."
+        ],
+    )
 
 
 # For template tags (any app's): one partial shows a chart, or a sentence when there is none.

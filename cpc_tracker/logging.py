@@ -28,9 +28,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record):
         entry = {
-            "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.timezone.utc).isoformat(
-                timespec="milliseconds"
-            ),
+            "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -21,8 +21,7 @@ from django.urls import reverse_lazy
 from .forms import GovukFormHelper
 
 NEW_PASSWORD_HINT = (
-    "At least 12 characters. Not a common password, not only numbers, and not like your name, "
-    "username or email address"
+    "At least 12 characters. Not a common password, not only numbers, and not like your name, username or email address"
 )
 
 

@@ -281,8 +281,7 @@ class ConfirmAppForm(CodeForm):
     """Setting up: the code the new app shows proves it holds the secret."""
 
     wrong_message = (
-        "The code is not right: check you added the secret shown on this page, then enter the code "
-        "your app shows now"
+        "The code is not right: check you added the secret shown on this page, then enter the code your app shows now"
     )
     submit = "Turn on two-factor sign-in"
 
@@ -369,7 +368,8 @@ class VerifyView(TwoFactorStepView):
             left = backup_codes_left(self.user)
             advice = " Make new ones from Two-factor sign-in." if left <= 3 else ""
             messages.warning(
-                self.request, f"You used a backup code. You have {left} backup code{'' if left == 1 else 's'} left.{advice}"
+                self.request,
+                f"You used a backup code. You have {left} backup code{'' if left == 1 else 's'} left.{advice}",
             )
         return redirect(self.next_url)
 

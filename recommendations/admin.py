@@ -76,7 +76,14 @@ class ProgressUpdateInline(admin.TabularInline):
 @admin.register(Action)
 class ActionAdmin(SimpleHistoryAdmin):
     list_display = [
-        "reference", "description", "recommendation", "lead_officer", "lead_role", "due_date", "status", "public_status",
+        "reference",
+        "description",
+        "recommendation",
+        "lead_officer",
+        "lead_role",
+        "due_date",
+        "status",
+        "public_status",
     ]
     list_filter = ["status", "recommendation__challenge", "recommendation__theme"]
     search_fields = ["reference", "description", "lead_role", "lead_officer__username", "lead_officer__last_name"]

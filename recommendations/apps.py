@@ -2,8 +2,8 @@ from django.apps import AppConfig
 
 
 class RecommendationsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'recommendations'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "recommendations"
 
     def ready(self):
         from . import notifications  # noqa: F401  (connects who-is-told-what to saves)

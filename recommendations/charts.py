@@ -26,8 +26,9 @@ STATUS_CATEGORIES = [
 
 def status_bars(rows, *, title, row_heading="Theme", noun="actions", chart_id="chart"):
     """A stacked bar of counts by status for each row. `rows`: [(label, [(Status, count), ...])]."""
-    return stacked_bars(rows, categories=STATUS_CATEGORIES, title=title, row_heading=row_heading, noun=noun,
-                        chart_id=chart_id)
+    return stacked_bars(
+        rows, categories=STATUS_CATEGORIES, title=title, row_heading=row_heading, noun=noun, chart_id=chart_id
+    )
 
 
 def theme_rows(summary):
@@ -46,6 +47,10 @@ def recommendation_rows(recommendations):
             Status.NOT_STARTED: recommendation.not_started_count,
         }
         known[Status.ON_TRACK] = recommendation.action_count - sum(known.values())
-        rows.append((f"Recommendation {recommendation.number}: {recommendation.title}",
-                     [(status, known[status]) for status in Status]))
+        rows.append(
+            (
+                f"Recommendation {recommendation.number}: {recommendation.title}",
+                [(status, known[status]) for status in Status],
+            )
+        )
     return rows

@@ -70,15 +70,21 @@ class Figure:
 FIGURES = [
     Figure("overdue", "Overdue", lambda actions, today: actions.overdue(today), {"due": "overdue"}),
     Figure(
-        "due_soon", f"Due within {DUE_SOON_DAYS} days", lambda actions, today: actions.due_within(DUE_SOON_DAYS, today),
+        "due_soon",
+        f"Due within {DUE_SOON_DAYS} days",
+        lambda actions, today: actions.due_within(DUE_SOON_DAYS, today),
         {"due": "within_30_days"},
     ),
     Figure(
-        "stale", f"No update in {STALE_AFTER_DAYS} days",
-        lambda actions, today: stale(actions, days=STALE_AFTER_DAYS, today=today), {"updated": "90_days"},
+        "stale",
+        f"No update in {STALE_AFTER_DAYS} days",
+        lambda actions, today: stale(actions, days=STALE_AFTER_DAYS, today=today),
+        {"updated": "90_days"},
     ),
     Figure(
-        "unassigned", "No lead officer", lambda actions, today: actions.open().filter(lead_officer__isnull=True),
+        "unassigned",
+        "No lead officer",
+        lambda actions, today: actions.open().filter(lead_officer__isnull=True),
         {"lead": "null", "status": NOT_COMPLETE},
     ),
 ]
@@ -151,7 +157,9 @@ def dashboard_figures(user, today=None):
     }
     return [
         ChallengeFigures(
-            challenge, counts=counts.get(challenge.pk, {}), awaiting=awaiting.get(challenge.pk, 0),
+            challenge,
+            counts=counts.get(challenge.pk, {}),
+            awaiting=awaiting.get(challenge.pk, 0),
             open_round=rounds.get(challenge.pk),
         )
         for challenge in challenges

@@ -357,11 +357,11 @@ LOOKED_UP_BY_THE_IMPORT = ["recommendation", "lead_officer", "consideration", "w
 class ActionPlanResource(resources.ModelResource):
     """One row per action of one challenge, with the columns of a council's action plan spreadsheet."""
 
-    recommendation = fields.Field(
-        attribute="recommendation", column_name=RECOMMENDATION, widget=RecommendationWidget()
-    )
+    recommendation = fields.Field(attribute="recommendation", column_name=RECOMMENDATION, widget=RecommendationWidget())
     recommendation_title = fields.Field(
-        attribute="recommendation__title", column_name="Recommendation title", widget=TextWidget("title"),
+        attribute="recommendation__title",
+        column_name="Recommendation title",
+        widget=TextWidget("title"),
         readonly=True,
     )
     theme = fields.Field(
@@ -410,28 +410,44 @@ class ActionPlanResource(resources.ModelResource):
     difference_made = StatusChangeField(
         attribute="difference_made",
         column_name=DIFFERENCE,
-        widget=TextWidget(
-            "what difference it has made", max_length=text_limit(ProgressUpdate, "difference_made")
-        ),
+        widget=TextWidget("what difference it has made", max_length=text_limit(ProgressUpdate, "difference_made")),
     )
     latest_update = fields.Field(
         attribute="latest_update_text", column_name="Latest update", widget=TextWidget("latest update"), readonly=True
     )
     latest_update_date = fields.Field(
-        attribute="latest_update_date", column_name="Latest update date", widget=DateWidget("latest update date"),
+        attribute="latest_update_date",
+        column_name="Latest update date",
+        widget=DateWidget("latest update date"),
         readonly=True,
     )
     latest_update_published = fields.Field(
-        attribute="latest_update_published", column_name="Latest update published", widget=YesNoWidget(),
+        attribute="latest_update_published",
+        column_name="Latest update published",
+        widget=YesNoWidget(),
         readonly=True,
     )
 
     class Meta:
         model = Action
         fields = (
-            "recommendation", "recommendation_title", "theme", "reference", "description", "lead_officer",
-            "lead_role", "timescale", "starts_on", "due_date", "status", "public_status", "completion_evidence",
-            "difference_made", "latest_update", "latest_update_date", "latest_update_published",
+            "recommendation",
+            "recommendation_title",
+            "theme",
+            "reference",
+            "description",
+            "lead_officer",
+            "lead_role",
+            "timescale",
+            "starts_on",
+            "due_date",
+            "status",
+            "public_status",
+            "completion_evidence",
+            "difference_made",
+            "latest_update",
+            "latest_update_date",
+            "latest_update_published",
         )
         export_order = fields
         import_id_fields = ("recommendation", "reference")
@@ -726,7 +742,12 @@ def csv_bytes(dataset):
 
 
 COLUMN_WIDTHS = {
-    "Recommendation title": 40, "Theme": 30, "Action": 60, "Lead role": 30, EVIDENCE: 40, DIFFERENCE: 40,
+    "Recommendation title": 40,
+    "Theme": 30,
+    "Action": 60,
+    "Lead role": 30,
+    EVIDENCE: 40,
+    DIFFERENCE: 40,
     "Latest update": 60,
 }
 
@@ -778,7 +799,7 @@ class PlanFile:
 
 
 def format_of(filename):
-    """"csv" or "xlsx" from a file's name, or None."""
+    """ "csv" or "xlsx" from a file's name, or None."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     return extension if extension in FORMATS else None
 

@@ -22,10 +22,10 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import FormView
 
-from . import exchange
 from cpc_tracker.forms import GovukFormHelper
 from cpc_tracker.mixins import BreadcrumbsMixin
 
+from . import exchange
 from .mixins import ChallengeMixin, ManageChallengeMixin, challenge_crumbs
 
 SESSION_KEY = "action_plan_import"

@@ -90,9 +90,9 @@ class ActionPlanFilter(django_filters.FilterSet):
         widget=Select,
         label="Lead officer",
         field_name="lead_officer",
-        queryset=get_user_model().objects.filter(Exists(Action.objects.filter(lead_officer=OuterRef("pk")))).order_by(
-            "first_name", "last_name"
-        ),
+        queryset=get_user_model()
+        .objects.filter(Exists(Action.objects.filter(lead_officer=OuterRef("pk"))))
+        .order_by("first_name", "last_name"),
         empty_label="Anyone",
         null_label=UNASSIGNED,
     )
@@ -152,12 +152,18 @@ class ActionPlanFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.challenges = challenges = readable_draft_challenges(user)
         self.filters["challenge"].queryset = challenges.select_related("council").order_by("council__name")
-        self.filters["theme"].queryset = Theme.objects.filter(challenge__in=challenges).select_related(
-            "challenge__council"
-        ).order_by("challenge__council__name", "number")
-        self.filters["lead"].queryset = get_user_model().objects.filter(
-            Exists(Action.objects.filter(lead_officer=OuterRef("pk"), recommendation__challenge__in=challenges))
-        ).order_by("first_name", "last_name")
+        self.filters["theme"].queryset = (
+            Theme.objects.filter(challenge__in=challenges)
+            .select_related("challenge__council")
+            .order_by("challenge__council__name", "number")
+        )
+        self.filters["lead"].queryset = (
+            get_user_model()
+            .objects.filter(
+                Exists(Action.objects.filter(lead_officer=OuterRef("pk"), recommendation__challenge__in=challenges))
+            )
+            .order_by("first_name", "last_name")
+        )
 
     def filter_status(self, queryset, name, value):
         if value == NOT_COMPLETE:

@@ -32,10 +32,7 @@ class VersionField(forms.IntegerField):
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs):
-        message = (
-            "This page is out of date or incomplete: open the action again from its page, "
-            "then make your changes"
-        )
+        message = "This page is out of date or incomplete: open the action again from its page, then make your changes"
         super().__init__(
             min_value=1, error_messages={"required": message, "invalid": message, "min_value": message}, **kwargs
         )
@@ -48,7 +45,9 @@ def evidence_field(label, help_text):
         widget=forms.Textarea,
         required=False,
         max_length=EVIDENCE_MAX_CHARACTERS,
-        error_messages={"max_length": f"{label.split(' (')[0]} must be {EVIDENCE_MAX_CHARACTERS:,} characters or fewer"},
+        error_messages={
+            "max_length": f"{label.split(' (')[0]} must be {EVIDENCE_MAX_CHARACTERS:,} characters or fewer"
+        },
     )
 
 
@@ -117,7 +116,13 @@ class ProgressUpdateForm(HiddenFieldErrorsMixin, forms.ModelForm):
     class Meta:
         model = ProgressUpdate
         fields = [
-            "status", "text", "percent_complete", "evidence_url", "date", "completion_evidence", "difference_made",
+            "status",
+            "text",
+            "percent_complete",
+            "evidence_url",
+            "date",
+            "completion_evidence",
+            "difference_made",
             "published",
         ]
 
@@ -132,8 +137,9 @@ class ProgressUpdateForm(HiddenFieldErrorsMixin, forms.ModelForm):
         self.helper = GovukFormHelper()
         self.helper.layout = Layout(
             Field.radios("status", legend_size=Size.MEDIUM, legend_tag="h2"),
-            Field.textarea("text", label_size=Size.MEDIUM, label_tag="h2", rows=6,
-                           max_characters=UPDATE_TEXT_MAX_CHARACTERS),
+            Field.textarea(
+                "text", label_size=Size.MEDIUM, label_tag="h2", rows=6, max_characters=UPDATE_TEXT_MAX_CHARACTERS
+            ),
             Field.text("percent_complete", field_width=Fixed.THREE, inputmode="numeric"),
             Field.text("evidence_url"),
             Field("date"),
@@ -182,7 +188,9 @@ class ActionForm(HiddenFieldErrorsMixin, forms.ModelForm):
         error_messages={"invalid_choice": "Choose a lead officer from the list"},
     )
     lead_role = forms.CharField(
-        label="Lead role (optional)", max_length=200, required=False,
+        label="Lead role (optional)",
+        max_length=200,
+        required=False,
         help_text="The post that leads it, for example Monitoring Officer. The public sees the role.",
         error_messages={"max_length": "The lead role must be 200 characters or fewer"},
     )
@@ -200,7 +208,10 @@ class ActionForm(HiddenFieldErrorsMixin, forms.ModelForm):
         choices=status_choices,
         widget=forms.RadioSelect,
         help_text="A new status is published as a progress update on the action's page.",
-        error_messages={"required": "Select the action's status", "invalid_choice": "Select one of the statuses listed"},
+        error_messages={
+            "required": "Select the action's status",
+            "invalid_choice": "Select one of the statuses listed",
+        },
     )
     consideration = forms.ModelChoiceField(
         label="Progress review consideration it carries forward (optional)",
@@ -214,8 +225,16 @@ class ActionForm(HiddenFieldErrorsMixin, forms.ModelForm):
 
     class Meta:
         model = Action
-        fields = ["reference", "description", "lead_officer", "lead_role", "timescale", "starts_on", "due_date",
-                  "consideration"]
+        fields = [
+            "reference",
+            "description",
+            "lead_officer",
+            "lead_role",
+            "timescale",
+            "starts_on",
+            "due_date",
+            "consideration",
+        ]
 
     def __init__(self, *args, recommendation, instance=None, **kwargs):
         instance = instance or Action(recommendation=recommendation)
@@ -264,7 +283,10 @@ class ActionForm(HiddenFieldErrorsMixin, forms.ModelForm):
             from .services import status_change_needed
 
             if self.instance.pk is None or status_change_needed(
-                self.instance, Status.COMPLETE, cleaned.get("completion_evidence", ""), cleaned.get("difference_made", "")
+                self.instance,
+                Status.COMPLETE,
+                cleaned.get("completion_evidence", ""),
+                cleaned.get("difference_made", ""),
             ):
                 if not cleaned.get("completion_evidence", "").strip():
                     self.add_error("completion_evidence", "Enter the evidence that the action is complete")

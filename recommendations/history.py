@@ -74,7 +74,11 @@ def _entries(records, fields, describe, users):
             changes, verb = [], "deleted" if record.history_type == "-" else "changed"
         else:
             changes = [
-                (LABELS[name], _display(name, getattr(before, name), users), _display(name, getattr(record, name), users))
+                (
+                    LABELS[name],
+                    _display(name, getattr(before, name), users),
+                    _display(name, getattr(record, name), users),
+                )
                 for name in fields
                 if getattr(before, name) != getattr(record, name)
             ]
@@ -106,9 +110,7 @@ def action_timeline(action, limit=50):
         .order_by("history_date", "history_id")
     )
     lead_ids = {r.lead_officer_id for r in action_records if r.lead_officer_id}
-    users = {
-        user.pk: _user_name(user) for user in get_user_model().objects.filter(pk__in=lead_ids)
-    } if lead_ids else {}
+    users = {user.pk: _user_name(user) for user in get_user_model().objects.filter(pk__in=lead_ids)} if lead_ids else {}
     entries = _entries(action_records, ACTION_FIELDS, _action_title, users)
     entries += _entries(update_records, UPDATE_FIELDS, _update_title, users)
     entries.sort(key=lambda entry: entry.when, reverse=True)

@@ -74,7 +74,9 @@ class NewAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
         for name in ("first_name", "last_name"):
-            self.fields[name].error_messages["max_length"] = f"{self.fields[name].label} must be 150 characters or fewer"
+            self.fields[name].error_messages["max_length"] = (
+                f"{self.fields[name].label} must be 150 characters or fewer"
+            )
         self.helper = GovukFormHelper()
         self.helper.layout = Layout(
             Field.text("first_name", field_width=Fluid.TWO_THIRDS, autocomplete="given-name", spellcheck="false"),

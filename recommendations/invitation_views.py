@@ -192,9 +192,7 @@ class InvitationAcceptView(View):
     def accept_as_user(self):
         membership, created = accept_as(invitation=self.invitation, user=self.request.user)
         if created:
-            messages.success(
-                self.request, f"You are now {a_role(membership.role)} of {membership.council}"
-            )
+            messages.success(self.request, f"You are now {a_role(membership.role)} of {membership.council}")
         else:
             messages.info(
                 self.request,

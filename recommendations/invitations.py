@@ -71,9 +71,7 @@ def accept_url(token):
 
 def find_pending(token):
     """The invitation this link's token opens, or InvitationNotValid."""
-    invitation = (
-        Invitation.objects.select_related("council", "invited_by").filter(token_hash=hash_token(token)).first()
-    )
+    invitation = Invitation.objects.select_related("council", "invited_by").filter(token_hash=hash_token(token)).first()
     if invitation is None or not invitation.is_pending:
         raise InvitationNotValid
     return invitation

@@ -56,8 +56,7 @@ def describe_counts(objects):
     """How many of each kind, in the order first met, e.g. "1 council, 39 actions and 39 progress updates"."""
     counts = Counter(type(obj) for obj in objects)
     parts = [
-        f"{n} {model._meta.verbose_name if n == 1 else model._meta.verbose_name_plural}"
-        for model, n in counts.items()
+        f"{n} {model._meta.verbose_name if n == 1 else model._meta.verbose_name_plural}" for model, n in counts.items()
     ]
     if len(parts) > 1:
         return f"{', '.join(parts[:-1])} and {parts[-1]}"

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
+from django.db.models import Case, Count, F, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
-from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -342,9 +342,7 @@ class Recommendation(models.Model):
 
     class Meta:
         ordering = ["challenge", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["challenge", "number"], name="unique_recommendation_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["challenge", "number"], name="unique_recommendation_number")]
 
     def __str__(self):
         return f"Recommendation {self.number}: {self.title}"
@@ -526,9 +524,7 @@ class Action(models.Model):
         if self.lead_officer_id and self.lead_officer_id != self._loaded_lead_id:
             council_id = self.recommendation.challenge.council_id if self.recommendation_id else None
             if not is_eligible_lead(self.lead_officer_id, council_id):
-                errors["lead_officer"] = (
-                    "The lead officer must be an active officer or coordinator of this council"
-                )
+                errors["lead_officer"] = "The lead officer must be an active officer or coordinator of this council"
         if errors:
             raise ValidationError(errors)
 
@@ -588,9 +584,11 @@ def eligible_leads(council_id):
     """The users who may lead an action of this council: the queryset twin of is_eligible_lead."""
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(
-        is_active=True, memberships__council_id=council_id, memberships__role__in=LEAD_ROLES
-    ).order_by("first_name", "last_name", "username")
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__council_id=council_id, memberships__role__in=LEAD_ROLES)
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 class Approval(models.TextChoices):
@@ -624,7 +622,9 @@ class ProgressUpdateQuerySet(models.QuerySet):
         """Only each action's newest update (a window function, so one query for any number of actions)."""
         return self.annotate(
             recency=Window(
-                RowNumber(), partition_by=[F("action_id")], order_by=[F("date").desc(), F("created_at").desc(), F("pk").desc()]
+                RowNumber(),
+                partition_by=[F("action_id")],
+                order_by=[F("date").desc(), F("created_at").desc(), F("pk").desc()],
             )
         ).filter(recency=1)
 
@@ -744,9 +744,7 @@ class UpdateRound(models.Model):
     (see recommendations.rounds)."""
 
     challenge = models.ForeignKey(PeerChallenge, on_delete=models.CASCADE, related_name="update_rounds")
-    title = models.CharField(
-        max_length=200, help_text="For example, Quarter 3 2024/25 – for scrutiny on 14 March 2025"
-    )
+    title = models.CharField(max_length=200, help_text="For example, Quarter 3 2024/25 – for scrutiny on 14 March 2025")
     deadline = models.DateField(help_text="Leads are asked to update their actions by this day")
     grace_days = models.PositiveSmallIntegerField(
         "Grace period in days",
@@ -861,9 +859,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
-            models.Index(
-                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
-            ),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"),
             models.Index(
                 fields=["created_at"],
                 condition=Q(email__in=["pending", "sending", "failed"]),
@@ -878,7 +874,9 @@ class Notification(models.Model):
 class NotificationPreference(models.Model):
     """Whether a person wants e-mail for one kind of notification. No row means yes."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     email = models.BooleanField(default=True)
 
@@ -912,9 +910,7 @@ def update_deleted(sender, instance, origin=None, **kwargs):
 class InvitationQuerySet(models.QuerySet):
     def pending(self, now=None):
         """Neither accepted, withdrawn nor expired: the link still works."""
-        return self.filter(
-            accepted_at__isnull=True, withdrawn_at__isnull=True, expires_at__gt=now or timezone.now()
-        )
+        return self.filter(accepted_at__isnull=True, withdrawn_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
 class Invitation(models.Model):

@@ -45,7 +45,9 @@ class NotificationOpenView(LoginRequiredMixin, View):
     """Open one of the user's notifications: it is marked read, and they go to the page it is about."""
 
     def get(self, request, pk):
-        notification = get_object_or_404(notifications.notifications_of(request.user).only("pk", "url", "read_at"), pk=pk)
+        notification = get_object_or_404(
+            notifications.notifications_of(request.user).only("pk", "url", "read_at"), pk=pk
+        )
         notifications.mark_read(notification)
         url = notification.url
         if not url or not url_has_allowed_host_and_scheme(url, allowed_hosts=None):  # a path on this site only

@@ -238,9 +238,7 @@ def mark_all_read(user):
 
 def emailed_kinds(user):
     """The kinds of notification the user wants by e-mail (every kind they have not turned off)."""
-    off = set(
-        NotificationPreference.objects.filter(user=user, email=False).values_list("kind", flat=True)
-    )
+    off = set(NotificationPreference.objects.filter(user=user, email=False).values_list("kind", flat=True))
     return [kind for kind in NotificationKind.values if kind not in off]
 
 
@@ -259,9 +257,11 @@ def set_emailed_kinds(*, user, kinds):
 
 
 def coordinators_of(council_id):
-    return get_user_model().objects.filter(
-        is_active=True, memberships__council_id=council_id, memberships__role=Role.COORDINATOR
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__council_id=council_id, memberships__role=Role.COORDINATOR)
+        .distinct()
+    )
 
 
 def _council_id(action):
@@ -363,4 +363,3 @@ def _action_saved(sender, instance, created, raw=False, **kwargs):
     old_lead_id = None if created else instance._loaded_lead_id
     if instance.lead_officer_id != old_lead_id:
         lead_changed(instance, old_lead_id, getattr(instance, "_history_user", None))
-

@@ -56,8 +56,12 @@ def council_of(obj):
     """The council id of a council, challenge, recommendation, action, update or report."""
     if isinstance(obj, Council):
         return obj.pk
-    for path in ("council_id", "challenge.council_id", "recommendation.challenge.council_id",
-                 "action.recommendation.challenge.council_id"):
+    for path in (
+        "council_id",
+        "challenge.council_id",
+        "recommendation.challenge.council_id",
+        "action.recommendation.challenge.council_id",
+    ):
         target = obj
         try:
             for part in path.split("."):

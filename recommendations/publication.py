@@ -98,9 +98,7 @@ def refresh_actions(actions):
         action.public_status = _status_of(public.get(action.pk)).value
         action.working_update = working.get(action.pk)
         action.public_update = public.get(action.pk)
-    Action.objects.bulk_update(
-        actions, ["status", "public_status", "working_update", "public_update"], batch_size=500
-    )
+    Action.objects.bulk_update(actions, ["status", "public_status", "working_update", "public_update"], batch_size=500)
     return actions
 
 

@@ -67,8 +67,10 @@ class UpdateRoundForm(forms.Form):
             .in_plan_order()
         )
         self.fields["deadline"].error_messages.update(
-            {"incomplete": "Enter the deadline as a day, month and year",
-             "invalid": "Enter the deadline as a real date, like 28 2 2025"}
+            {
+                "incomplete": "Enter the deadline as a day, month and year",
+                "invalid": "Enter the deadline as a real date, like 28 2 2025",
+            }
         )
         self.helper = GovukFormHelper()
         self.helper.form_tag = False
@@ -118,11 +120,14 @@ class RoundUpdateForm(ProgressUpdateForm):
         )
         self.fields["status"].error_messages["required"] = f"Select the status of action {action.reference}"
         self.fields["completion_evidence"].label = f"Evidence that action {action.reference} is complete (if it is)"
-        self.fields["difference_made"].label = f"What difference has action {action.reference} made? (if it is complete)"
+        self.fields[
+            "difference_made"
+        ].label = f"What difference has action {action.reference} made? (if it is complete)"
         published = self.fields["published"]
         published.label = (
             f"Send the update on action {action.reference} to a coordinator for approval and publication"
-            if needs_approval else f"Publish the update on action {action.reference} on the public page"
+            if needs_approval
+            else f"Publish the update on action {action.reference} on the public page"
         )
         self.helper = GovukFormHelper()
         self.helper.form_tag = False
@@ -162,4 +167,3 @@ class RoundUpdateForm(ProgressUpdateForm):
             "completion_evidence": data["completion_evidence"],
             "difference_made": data["difference_made"],
         }
-

@@ -32,7 +32,10 @@ MANAGE = "recommendations.manage_challenge"
 
 
 def rounds_crumbs(challenge):
-    return [*challenge_crumbs(challenge), ("Update rounds", reverse("recommendations:round-list", args=[challenge.slug]))]
+    return [
+        *challenge_crumbs(challenge),
+        ("Update rounds", reverse("recommendations:round-list", args=[challenge.slug])),
+    ]
 
 
 def add_errors(form, invalid):
@@ -157,7 +160,9 @@ class RoundCreateView(BreadcrumbsMixin, ChallengeMixin, ManageChallengeMixin, Fo
             return self.form_invalid(form)
         asked = (
             rounds.round_leads(update_round.actions.all(), challenge.council_id)
-            .values("lead_officer").distinct().count()
+            .values("lead_officer")
+            .distinct()
+            .count()
         )
         actions = update_round.actions.count()
         if asked:
@@ -279,7 +284,9 @@ class MyRoundUpdatesView(BreadcrumbsMixin, RoundMixin, TemplateView):
 
     def needs_approval(self):
         challenge = self.get_round().challenge
-        return publication_of_new_update(challenge=challenge, author=self.request.user, wants_published=True)[0] is False
+        return (
+            publication_of_new_update(challenge=challenge, author=self.request.user, wants_published=True)[0] is False
+        )
 
     def make_forms(self, data=None):
         """A form for each action still to update (and any whose fields were posted), prefixed by action."""
@@ -406,5 +413,7 @@ def saved_message(saved):
     message = f"{len(saved)} progress updates saved, for actions {listed}"
     awaiting = sum(1 for update in saved if update.approval == Approval.AWAITING)
     if awaiting:
-        message += f". {plural(awaiting, 'update')} {'is' if awaiting == 1 else 'are'} awaiting a coordinator's approval"
+        message += (
+            f". {plural(awaiting, 'update')} {'is' if awaiting == 1 else 'are'} awaiting a coordinator's approval"
+        )
     return message

@@ -27,7 +27,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import LEAD_ROLES, Action, Approval, Membership, NotificationKind, ProgressUpdate, RoundReminder, UpdateRound
+from .models import (
+    LEAD_ROLES,
+    Action,
+    Approval,
+    Membership,
+    NotificationKind,
+    ProgressUpdate,
+    RoundReminder,
+    UpdateRound,
+)
 from .notifications import display_name, notify
 from .services import StaleActionError, record_progress_update
 
@@ -51,9 +60,7 @@ def with_round_update(actions, update_round, *, now=None):
 
 def round_leads(actions, council_id):
     """Actions whose lead officer is active and may write their updates: the ones we ask."""
-    may_lead = Membership.objects.filter(
-        user=OuterRef("lead_officer"), council_id=council_id, role__in=LEAD_ROLES
-    )
+    may_lead = Membership.objects.filter(user=OuterRef("lead_officer"), council_id=council_id, role__in=LEAD_ROLES)
     return actions.filter(lead_officer__is_active=True).filter(Exists(may_lead))
 
 
@@ -67,7 +74,11 @@ def my_round_url(update_round):
 
 def _ask(update_round, lead, actions, *, kind, key, subject, intro):
     items = [
-        {"reference": action.reference, "description": action.description, "updated": getattr(action, "updated_for_round", False)}
+        {
+            "reference": action.reference,
+            "description": action.description,
+            "updated": getattr(action, "updated_for_round", False),
+        }
         for action in actions
     ]
     body = render_to_string(
@@ -168,9 +179,11 @@ class RoundProgress:
 
 
 def round_actions(update_round, *, now=None):
-    return with_round_update(update_round.actions.all(), update_round, now=now).select_related(
-        "lead_officer", "recommendation__theme"
-    ).in_plan_order()
+    return (
+        with_round_update(update_round.actions.all(), update_round, now=now)
+        .select_related("lead_officer", "recommendation__theme")
+        .in_plan_order()
+    )
 
 
 def round_progress(update_round, *, now=None, today=None):
@@ -194,9 +207,7 @@ def round_progress(update_round, *, now=None, today=None):
             themes[theme_key] = Tally(f"Theme {theme.number}: {theme.title}" if theme else "No theme")
             theme_numbers[theme_key] = theme.number if theme else None
         themes[theme_key].add(action)
-    reminded = set(
-        RoundReminder.objects.filter(round=update_round, sent_on=today).values_list("lead_id", flat=True)
-    )
+    reminded = set(RoundReminder.objects.filter(round=update_round, sent_on=today).values_list("lead_id", flat=True))
     for tally in leads.values():
         tally.reminded_today = tally.lead is not None and tally.lead.pk in reminded
     by_lead = sorted(leads.values(), key=lambda t: (t.lead is None, t.label.lower()))
@@ -259,7 +270,9 @@ def close_round(*, update_round, by):
 def last_round_of(challenge_ids):
     """{challenge id: its newest round} for these challenges (open or closed). One query."""
     rounds = {}
-    for update_round in UpdateRound.objects.filter(challenge_id__in=challenge_ids).order_by("challenge_id", "-opened_at"):
+    for update_round in UpdateRound.objects.filter(challenge_id__in=challenge_ids).order_by(
+        "challenge_id", "-opened_at"
+    ):
         rounds.setdefault(update_round.challenge_id, update_round)
     return rounds
 
@@ -269,9 +282,9 @@ def not_updated_in_last_round(actions, challenge_ids, *, now=None):
     condition = Q(pk__in=[])
     for update_round in last_round_of(challenge_ids).values():
         updated = counting_updates(update_round, now=now).filter(action=OuterRef("pk"))
-        condition |= Q(Exists(update_round.actions.through.objects.filter(updateround=update_round, action=OuterRef("pk")))) & ~Q(
-            Exists(updated)
-        )
+        condition |= Q(
+            Exists(update_round.actions.through.objects.filter(updateround=update_round, action=OuterRef("pk")))
+        ) & ~Q(Exists(updated))
     return actions.filter(condition)
 
 
@@ -288,19 +301,14 @@ def with_figures(update_rounds, *, now=None):
     through = UpdateRound.actions.through
     in_round = through.objects.filter(updateround=OuterRef("pk")).order_by().values("updateround")
     end = Coalesce(OuterRef(OuterRef("closed_at")), Value(now or timezone.now(), output_field=DateTimeField()))
-    counting = (
-        ProgressUpdate.objects.filter(
-            action=OuterRef("action_id"), created_at__gte=OuterRef(OuterRef("opened_at")), created_at__lte=end
-        )
-        .exclude(approval=Approval.RETURNED)
-    )
+    counting = ProgressUpdate.objects.filter(
+        action=OuterRef("action_id"), created_at__gte=OuterRef(OuterRef("opened_at")), created_at__lte=end
+    ).exclude(approval=Approval.RETURNED)
 
     def count(rows):
         return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
-    return update_rounds.annotate(
-        action_count=count(in_round), updated_count=count(in_round.filter(Exists(counting)))
-    )
+    return update_rounds.annotate(action_count=count(in_round), updated_count=count(in_round.filter(Exists(counting))))
 
 
 def percent(updated, total):

@@ -187,9 +187,11 @@ def _save_action(action, by):
             action.save()
     except IntegrityError:
         # Two people added the same number at once: the second is told, as the check would have.
-        if Action.objects.filter(recommendation_id=action.recommendation_id, reference=action.reference).exclude(
-            pk=action.pk
-        ).exists():
+        if (
+            Action.objects.filter(recommendation_id=action.recommendation_id, reference=action.reference)
+            .exclude(pk=action.pk)
+            .exists()
+        ):
             raise ValidationError({"reference": DUPLICATE_REFERENCE}) from None
         raise
     return action
@@ -212,9 +214,7 @@ def create_action(*, recommendation, author, status=None, completion_evidence=""
 
 
 @transaction.atomic
-def change_action(
-    *, action, author, seen_version, status=None, completion_evidence="", difference_made="", **fields
-):
+def change_action(*, action, author, seen_version, status=None, completion_evidence="", difference_made="", **fields):
     """Save a coordinator's changes to an action, unless someone changed it after they opened the form.
     A new status (or new evidence of completion) is recorded as a published progress update."""
     locked = _lock(action, seen_version)
@@ -236,9 +236,7 @@ def change_action(
 
 def _lock_awaiting(update):
     locked = (
-        ProgressUpdate.objects.select_for_update(of=("self",))
-        .select_related("action", "reviewed_by")
-        .get(pk=update.pk)
+        ProgressUpdate.objects.select_for_update(of=("self",)).select_related("action", "reviewed_by").get(pk=update.pk)
     )
     if locked.approval != Approval.AWAITING:
         raise AlreadyReviewed(locked)

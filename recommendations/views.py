@@ -189,8 +189,12 @@ class ActionDetailView(BreadcrumbsMixin, DetailView):
 
     def get_queryset(self):
         return Action.objects.select_related(
-            "recommendation__theme", "recommendation__challenge__council", "lead_officer", "consideration",
-            "public_update", "working_update",
+            "recommendation__theme",
+            "recommendation__challenge__council",
+            "lead_officer",
+            "consideration",
+            "public_update",
+            "working_update",
         )
 
     def get_context_data(self, **kwargs):
@@ -295,7 +299,9 @@ class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequi
 
     def needs_approval(self):
         challenge = self.action.recommendation.challenge
-        return publication_of_new_update(challenge=challenge, author=self.request.user, wants_published=True)[0] is False
+        return (
+            publication_of_new_update(challenge=challenge, author=self.request.user, wants_published=True)[0] is False
+        )
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"action": self.action, "needs_approval": self.needs_approval()}
@@ -367,9 +373,13 @@ class ActionPlanView(PermissionRequiredMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        return plan_actions(self.request.user).select_related(
-            "recommendation__challenge__council", "recommendation__theme", "lead_officer", "working_update"
-        ).in_plan_order()
+        return (
+            plan_actions(self.request.user)
+            .select_related(
+                "recommendation__challenge__council", "recommendation__theme", "lead_officer", "working_update"
+            )
+            .in_plan_order()
+        )
 
     def get_filterset_kwargs(self, filterset_class):
         return super().get_filterset_kwargs(filterset_class) | {"user": self.request.user}
@@ -380,7 +390,9 @@ class ActionPlanView(PermissionRequiredMixin, FilterView):
         form = self.filterset.form
         selected = form.cleaned_data.get("challenge") if form.is_valid() else None
         context["selected_challenge"] = selected
-        context["manages_selected"] = selected is not None and user.has_perm("recommendations.manage_challenge", selected)
+        context["manages_selected"] = selected is not None and user.has_perm(
+            "recommendations.manage_challenge", selected
+        )
         context["manages_some_plan"] = user.has_perm("recommendations.manage_some_plan")
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -394,8 +406,19 @@ class ActionPlanCsvView(ActionPlanView):
 
     paginate_by = None
     columns = (
-        "Peer challenge", "Recommendation", "Theme", "Action", "Description", "Lead", "Timescale", "Due date",
-        "Overdue", "Status", "Published status", "Last update", "Days since last update",
+        "Peer challenge",
+        "Recommendation",
+        "Theme",
+        "Action",
+        "Description",
+        "Lead",
+        "Timescale",
+        "Due date",
+        "Overdue",
+        "Status",
+        "Published status",
+        "Last update",
+        "Days since last update",
     )
 
     def row(self, action, today):
@@ -483,9 +506,7 @@ class ActionUpdateView(StaleEditMixin, ActionFormMixin, FormView):
 
     def get_permission_object(self):
         self.action = get_object_or_404(
-            Action.objects.select_related(
-                "recommendation__challenge__council", "lead_officer", "working_update"
-            ),
+            Action.objects.select_related("recommendation__challenge__council", "lead_officer", "working_update"),
             pk=self.kwargs["pk"],
         )
         self.recommendation = self.action.recommendation
@@ -555,9 +576,7 @@ class ReviewUpdateMixin(ManageSomePlanMixin):
     def get_update(self):
         if not hasattr(self, "update"):
             self.update = get_object_or_404(
-                reviewable_updates(self.request.user).select_related(
-                    "action__recommendation", "author", "reviewed_by"
-                ),
+                reviewable_updates(self.request.user).select_related("action__recommendation", "author", "reviewed_by"),
                 pk=self.kwargs["pk"],
             )
         return self.update

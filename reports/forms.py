@@ -32,12 +32,18 @@ class CommitteeReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting_date"].error_messages.update(
-            {"required": "Enter the date of the meeting", "incomplete": "Enter the date of the meeting as a day, "
-             "month and year", "invalid": "Enter the date of the meeting as a real date, like 27 3 2024"}
+            {
+                "required": "Enter the date of the meeting",
+                "incomplete": "Enter the date of the meeting as a day, month and year",
+                "invalid": "Enter the date of the meeting as a real date, like 27 3 2024",
+            }
         )
         self.fields["cut_off"].error_messages.update(
-            {"required": "Enter the cut-off date", "incomplete": "Enter the cut-off date as a day, month and year",
-             "invalid": "Enter the cut-off date as a real date, like 1 3 2024"}
+            {
+                "required": "Enter the cut-off date",
+                "incomplete": "Enter the cut-off date as a day, month and year",
+                "invalid": "Enter the cut-off date as a real date, like 1 3 2024",
+            }
         )
         self.helper = GovukFormHelper()
         self.helper.layout = Layout(
@@ -59,8 +65,9 @@ class CommitteeReportForm(forms.Form):
         if cut_off and meeting_date and cut_off > meeting_date:
             self.add_error(
                 "cut_off",
-                ValidationError("The cut-off date must be the same as or before the date of the meeting",
-                                code="after_meeting"),
+                ValidationError(
+                    "The cut-off date must be the same as or before the date of the meeting", code="after_meeting"
+                ),
             )
         return cleaned
 

@@ -103,8 +103,10 @@ class CommitteeReport(models.Model):
         """A report shows the plan after the peer team's visit: its cut-off is no earlier than that."""
         if self.cut_off and self.challenge_id and self.cut_off < self.challenge.on_site_from:
             raise ValidationError(
-                {"cut_off": f"The cut-off date must be on or after {self.challenge.on_site_from:%-d %B %Y}, "
-                            "when the peer challenge began"}
+                {
+                    "cut_off": f"The cut-off date must be on or after {self.challenge.on_site_from:%-d %B %Y}, "
+                    "when the peer challenge began"
+                }
             )
 
     def get_absolute_url(self):

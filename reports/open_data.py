@@ -40,14 +40,23 @@ COLUMNS = [
     Column("action_reference", "The action's number in the action plan, for example 10.2"),
     Column("action", "What will be done"),
     Column("lead_role", "The post that leads the action, as the action plan states it (empty if not recorded)"),
-    Column("lead", "Who leads the action: the post, with the lead officer's name only where the council publishes "
-                   "lead officers' names; 'Not yet assigned' if nobody does"),
+    Column(
+        "lead",
+        "Who leads the action: the post, with the lead officer's name only where the council publishes "
+        "lead officers' names; 'Not yet assigned' if nobody does",
+    ),
     Column("timescale", "The timescale as the action plan states it"),
     Column("due_date", "The date the action is due, as YYYY-MM-DD (empty if none)", "date"),
-    Column("status", "The status of the latest published progress update: Not started, On track, At risk, "
-                     "Off track or Complete (Not started if nothing has been published)"),
-    Column("latest_published_update_date", "The date of the latest published progress update, as YYYY-MM-DD "
-                                           "(empty if none)", "date"),
+    Column(
+        "status",
+        "The status of the latest published progress update: Not started, On track, At risk, "
+        "Off track or Complete (Not started if nothing has been published)",
+    ),
+    Column(
+        "latest_published_update_date",
+        "The date of the latest published progress update, as YYYY-MM-DD (empty if none)",
+        "date",
+    ),
     Column("latest_published_update", "What the latest published progress update says (empty if none)"),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
@@ -59,23 +68,25 @@ def status_rows(challenge):
     for action in actions_with_public_status(challenge):
         recommendation, update = action.recommendation, action.public_update
         theme = recommendation.theme
-        rows.append({
-            "council": challenge.council.name,
-            "challenge": challenge.title,
-            "theme_number": theme.number if theme else None,
-            "theme": theme.title if theme else "",
-            "recommendation_number": recommendation.number,
-            "recommendation": recommendation.title,
-            "action_reference": action.reference,
-            "action": action.description,
-            "lead_role": action.lead_role,
-            "lead": public_lead_of(action, challenge),
-            "timescale": action.timescale,
-            "due_date": action.due_date.isoformat() if action.due_date else None,
-            "status": action.published_status.label,
-            "latest_published_update_date": update.date.isoformat() if update else None,
-            "latest_published_update": update.text if update else "",
-        })
+        rows.append(
+            {
+                "council": challenge.council.name,
+                "challenge": challenge.title,
+                "theme_number": theme.number if theme else None,
+                "theme": theme.title if theme else "",
+                "recommendation_number": recommendation.number,
+                "recommendation": recommendation.title,
+                "action_reference": action.reference,
+                "action": action.description,
+                "lead_role": action.lead_role,
+                "lead": public_lead_of(action, challenge),
+                "timescale": action.timescale,
+                "due_date": action.due_date.isoformat() if action.due_date else None,
+                "status": action.published_status.label,
+                "latest_published_update_date": update.date.isoformat() if update else None,
+                "latest_published_update": update.text if update else "",
+            }
+        )
     return rows
 
 

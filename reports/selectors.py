@@ -8,7 +8,6 @@ count, so nothing here shows more than the public pages do.
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
-from recommendations.models import ProgressUpdate
 from recommendations.publication import actions_with_public_status, public_updates
 
 __all__ = ["actions_with_public_status", "published_updates_by_month"]

@@ -26,7 +26,9 @@ def create_report(*, challenge, created_by, committee, meeting_date, cut_off):
 def issue_report(*, report, issued_by):
     """Freeze a draft: store its content, and what changed since the previous issued report, as its
     snapshot. From then on the report is read from the snapshot only."""
-    locked = CommitteeReport.objects.select_for_update(of=("self",)).select_related("challenge__council").get(pk=report.pk)
+    locked = (
+        CommitteeReport.objects.select_for_update(of=("self",)).select_related("challenge__council").get(pk=report.pk)
+    )
     if locked.is_issued:
         raise ReportAlreadyIssued(f"Report {locked.pk} was issued at {locked.issued_at:%Y-%m-%d %H:%M}")
     previous = locked.find_previous()

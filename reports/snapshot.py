@@ -47,9 +47,9 @@ import datetime
 from django.urls import reverse
 
 from recommendations.models import Recommendation, Status
+from recommendations.publication import evidence as evidence_of
+from recommendations.publication import public_lead_of
 from reviews.models import ProgressReview
-
-from recommendations.publication import evidence as evidence_of, public_lead_of
 
 from .selectors import actions_with_public_status, published_updates_by_month
 
@@ -123,8 +123,10 @@ def build_snapshot(*, challenge, cut_off):
     recommendations = list(
         Recommendation.objects.filter(challenge=challenge).select_related("theme").order_by("number")
     )
-    themes = {theme.pk: {"number": theme.number, "title": theme.title, "recommendations": []}
-              for theme in challenge.themes.order_by("number")}
+    themes = {
+        theme.pk: {"number": theme.number, "title": theme.title, "recommendations": []}
+        for theme in challenge.themes.order_by("number")
+    }
     unthemed = []
     recommendation_number = {}
     for recommendation in recommendations:
@@ -253,8 +255,13 @@ def compare(previous, current):
     changed, actions that are new, actions (in both) with a newer latest published update, and
     actions no longer in the plan. Nothing else."""
     if previous is None:
-        return {"previous_counts": None, "status_changes": [], "new_actions": [], "new_updates": [],
-                "removed_actions": []}
+        return {
+            "previous_counts": None,
+            "status_changes": [],
+            "new_actions": [],
+            "new_updates": [],
+            "removed_actions": [],
+        }
     before, now = all_actions(previous), all_actions(current)
     status_changes, new_actions, new_updates = [], [], []
     for action_id, action in now.items():
@@ -266,8 +273,9 @@ def compare(previous, current):
         if old["status"] != action["status"]:
             status_changes.append(brief | {"old_status": old["status"], "new_status": action["status"]})
         latest, old_latest = action["latest_update"], old["latest_update"]
-        if latest and (old_latest is None or (latest["uid"] != old_latest["uid"]
-                                              and _update_key(latest) > _update_key(old_latest))):
+        if latest and (
+            old_latest is None or (latest["uid"] != old_latest["uid"] and _update_key(latest) > _update_key(old_latest))
+        ):
             new_updates.append(brief | {"date": latest["date"], "text": latest["text"]})
     removed = [
         {"id": action_id, "reference": action["reference"], "description": action["description"]}
@@ -288,13 +296,17 @@ def build_report_snapshot(*, challenge, cut_off, previous=None):
     (an issued CommitteeReport, or None)."""
     snapshot = build_snapshot(challenge=challenge, cut_off=cut_off)
     changes = compare(previous.snapshot if previous else None, snapshot)
-    changes["previous"] = None if previous is None else {
-        "id": previous.pk,
-        "committee": previous.committee,
-        "meeting_date": _iso(previous.meeting_date),
-        "cut_off": _iso(previous.cut_off),
-        "issued_at": _iso(previous.issued_at),
-    }
+    changes["previous"] = (
+        None
+        if previous is None
+        else {
+            "id": previous.pk,
+            "committee": previous.committee,
+            "meeting_date": _iso(previous.meeting_date),
+            "cut_off": _iso(previous.cut_off),
+            "issued_at": _iso(previous.issued_at),
+        }
+    )
     snapshot["changes"] = changes
     return snapshot
 
@@ -353,8 +365,11 @@ def readable(snapshot, slug=None):
     summary = content["summary"]
     summary["status_rows"] = [
         {"status": actions["status"], "recommendations": recommendations["count"], "actions": actions["count"]}
-        | ({"before": before[actions["status"]], "change": actions["count"] - before[actions["status"]]}
-           if changes["previous"] else {})
+        | (
+            {"before": before[actions["status"]], "change": actions["count"] - before[actions["status"]]}
+            if changes["previous"]
+            else {}
+        )
         for actions, recommendations in zip(summary["actions"]["counts"], summary["recommendations"]["counts"])
     ]
     return content

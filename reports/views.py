@@ -13,10 +13,10 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from recommendations.models import PeerChallenge, UpdateRound
 from cpc_tracker.forms import add_model_errors
 from cpc_tracker.mixins import BreadcrumbsMixin
 from recommendations.mixins import ChallengeMixin, challenge_crumbs
+from recommendations.models import PeerChallenge, UpdateRound
 
 from . import open_data
 from .forms import CommitteeReportForm, initial_from_round
@@ -100,7 +100,8 @@ class ReportCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
-            "challenge": self.challenge, "update_round": self.get_update_round()
+            "challenge": self.challenge,
+            "update_round": self.get_update_round(),
         }
 
     def form_valid(self, form):
@@ -153,7 +154,9 @@ class ReportDetailView(BreadcrumbsMixin, ReportMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["content"] = self.object.content()
         context["challenge"] = self.object.challenge
-        context["can_issue"] = not self.object.is_issued and self.request.user.has_perm("reports.issue_report", self.object)
+        context["can_issue"] = not self.object.is_issued and self.request.user.has_perm(
+            "reports.issue_report", self.object
+        )
         context["show_round_link"] = self.request.user.has_perm("recommendations.read_drafts", self.object.challenge)
         return context
 
@@ -202,8 +205,11 @@ class ReportIssueView(BreadcrumbsMixin, ReportMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         report = self.get_report()
-        return super().get_context_data(**kwargs) | {"report": report, "challenge": report.challenge,
-                                                     "previous": report.find_previous()}
+        return super().get_context_data(**kwargs) | {
+            "report": report,
+            "challenge": report.challenge,
+            "previous": report.find_previous(),
+        }
 
     def post(self, request, *args, **kwargs):
         try:
@@ -261,6 +267,7 @@ class StatusJsonView(OpenDataFileMixin, View):
         challenge = self.get_challenge()
         rows = open_data.status_rows(challenge)
         document = open_data.as_json(challenge, rows)
-        response = HttpResponse(json.dumps(document, ensure_ascii=False, indent=2),
-                                content_type="application/json; charset=utf-8")
+        response = HttpResponse(
+            json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        )
         return self.data_headers(response, document["data_date"])

@@ -3,9 +3,9 @@
 from django.db.models import Prefetch
 from django.views.generic import DetailView
 
-from recommendations.models import Action, Theme
 from cpc_tracker.mixins import BreadcrumbsMixin
 from recommendations.mixins import challenge_crumbs
+from recommendations.models import Action, Theme
 from recommendations.publication import label_actions
 
 from .models import Consideration, Finding, ProgressReview
@@ -65,8 +65,8 @@ class ConsiderationDetailView(BreadcrumbsMixin, DetailView):
         return Consideration.objects.select_related("review__challenge__council").prefetch_related(
             Prefetch(
                 "actions",
-                queryset=Action.objects.select_related("recommendation__challenge", "lead_officer", "public_update").order_by(
-                    "recommendation__number", "reference"
-                ),
+                queryset=Action.objects.select_related(
+                    "recommendation__challenge", "lead_officer", "public_update"
+                ).order_by("recommendation__number", "reference"),
             )
         )

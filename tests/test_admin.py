@@ -33,13 +33,13 @@ def test_admin_lists_add_forms_and_search_work_on_the_stockport_data(client, sup
     call_command("loaddata", "stockport_cpc", verbosity=0)
     client.force_login(superuser)
     for model in app_models():
-        info = model._meta.app_label, model._meta.model_name
-        assert client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200, model
-        assert client.get(reverse("admin:%s_%s_changelist" % info), {"q": "Stockport"}).status_code == 200, model
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        assert client.get(reverse(f"{name}_changelist")).status_code == 200, model
+        assert client.get(reverse(f"{name}_changelist"), {"q": "Stockport"}).status_code == 200, model
         # Update rounds and invitations are made from their own pages, which e-mail people: the admin
         # refuses to add one.
         expected = 403 if model in (UpdateRound, Invitation) else 200
-        assert client.get(reverse("admin:%s_%s_add" % info)).status_code == expected, model
+        assert client.get(reverse(f"{name}_add")).status_code == expected, model
 
 
 @pytest.mark.parametrize("role", ["anonymous", "lead officer", "coordinator", "scrutiny member"])

@@ -20,7 +20,7 @@ LOAD = re.compile(r"{%\s*load\s+(.+?)\s*%}")
 def libraries_loaded(path):
     for match in LOAD.finditer(path.read_text()):
         names = match.group(1).split()
-        yield from names[names.index("from") + 1:] if "from" in names else names
+        yield from names[names.index("from") + 1 :] if "from" in names else names
 
 
 def owner(library):

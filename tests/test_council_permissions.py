@@ -24,24 +24,30 @@ import csv
 import datetime
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Callable, Optional
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core import mail
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from recommendations import rounds
+from recommendations.invitations import invite
 from recommendations.models import (
     Action,
     Approval,
+    Invitation,
     Notification,
     NotificationKind,
     NotificationPreference,
     PeerChallenge,
     ProgressUpdate,
+    RoundReminder,
     Status,
+    UpdateRound,
 )
 from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
 from recommendations.tests.factories import (
@@ -56,11 +62,6 @@ from recommendations.tests.factories import (
 from recommendations.tests.test_exchange import IMPORT_COLUMNS, csv_upload, stash_pending_import
 from recommendations.tests.test_plan_management import action_data, edit_data
 from recommendations.tests.test_progress_updates import form_data as update_form_data
-from recommendations import rounds
-from recommendations.models import RoundReminder, UpdateRound
-from recommendations.invitations import invite
-from recommendations.models import Invitation
-from django.core import mail
 from reports.models import CommitteeReport
 from reports.tests.factories import CommitteeReportFactory, issued_report
 from reviews.tests.factories import ConsiderationFactory, ProgressReviewFactory
@@ -94,31 +95,59 @@ def build_council(key, name, lead):
     review = ProgressReviewFactory(challenge=challenge)
     consideration = ConsiderationFactory(review=review, order=1, title=f"Consideration of {name}")
     action = ActionFactory(
-        recommendation=recommendation, reference="1.1", description=f"First action of {name}", lead_officer=lead,
-        status=Status.ON_TRACK, consideration=consideration,
+        recommendation=recommendation,
+        reference="1.1",
+        description=f"First action of {name}",
+        lead_officer=lead,
+        status=Status.ON_TRACK,
+        consideration=consideration,
     )
     second = ActionFactory(
-        recommendation=recommendation, reference="1.2", description=f"Second action of {name}", lead_officer=officer,
+        recommendation=recommendation,
+        reference="1.2",
+        description=f"Second action of {name}",
+        lead_officer=officer,
         status=Status.AT_RISK,
     )
     ProgressUpdateFactory(action=action, date=datetime.date(2023, 11, 1), text=f"Published update of {name}")
-    draft = ProgressUpdateFactory(action=action, date=datetime.date(2023, 12, 1), text=DRAFT_UPDATE[key],
-                                  published=False, author=lead)
-    awaiting = ProgressUpdateFactory(action=second, date=datetime.date(2023, 12, 2), text=AWAITING_UPDATE[key],
-                                     published=False, approval=Approval.AWAITING, author=officer)
+    draft = ProgressUpdateFactory(
+        action=action, date=datetime.date(2023, 12, 1), text=DRAFT_UPDATE[key], published=False, author=lead
+    )
+    awaiting = ProgressUpdateFactory(
+        action=second,
+        date=datetime.date(2023, 12, 2),
+        text=AWAITING_UPDATE[key],
+        published=False,
+        approval=Approval.AWAITING,
+        author=officer,
+    )
     draft_report = CommitteeReportFactory(challenge=challenge, committee=DRAFT_REPORT[key])
     issued = issued_report(
         challenge=challenge, committee=f"Issued committee of {name}", cut_off=datetime.date(2024, 1, 1)
     )
     # An open update round of both actions, asked of their leads (A's: the lead officer and A's officer).
     update_round = rounds.open_round(
-        challenge=challenge, by=coordinator, title=f"Update round of {name}",
+        challenge=challenge,
+        by=coordinator,
+        title=f"Update round of {name}",
         deadline=datetime.date.today() + datetime.timedelta(days=14),
     )
     return SimpleNamespace(
-        key=key, council=council, challenge=challenge, theme=theme, recommendation=recommendation, review=review,
-        consideration=consideration, action=action, second=second, draft=draft, awaiting=awaiting,
-        draft_report=draft_report, issued_report=issued, coordinator=coordinator, officer=officer,
+        key=key,
+        council=council,
+        challenge=challenge,
+        theme=theme,
+        recommendation=recommendation,
+        review=review,
+        consideration=consideration,
+        action=action,
+        second=second,
+        draft=draft,
+        awaiting=awaiting,
+        draft_report=draft_report,
+        issued_report=issued,
+        coordinator=coordinator,
+        officer=officer,
         round=update_round,
     )
 
@@ -151,8 +180,12 @@ def world(db, monkeypatch):
 
 def personal_notification(user):
     return Notification.objects.create(
-        recipient=user, kind=NotificationKind.ACTION_ASSIGNED, key=f"matrix:{user.pk}",
-        subject=f"Personal-notification-of-{user.username}", body="For them only", url="/my-actions/",
+        recipient=user,
+        kind=NotificationKind.ACTION_ASSIGNED,
+        key=f"matrix:{user.pk}",
+        subject=f"Personal-notification-of-{user.username}",
+        body="For them only",
+        url="/my-actions/",
     )
 
 
@@ -351,7 +384,9 @@ def start_page_for_the_role(response, world, role, scope):
 def dashboard_is_the_managed_councils(response, world, role, scope):
     expected = {world.a.challenge.pk} | ({world.b.challenge.pk} if role == "superuser" else set())
     listed = {row.challenge.pk for row in response.context["challenges"]}
-    problems = [] if listed == expected else [f"dashboard shows challenges {sorted(listed)}, expected {sorted(expected)}"]
+    problems = (
+        [] if listed == expected else [f"dashboard shows challenges {sorted(listed)}, expected {sorted(expected)}"]
+    )
     if role != "superuser" and world.b.council.name in body_text(response):
         problems.append("the other council is on the dashboard")
     return problems
@@ -394,21 +429,28 @@ def matrix_invitation(side):
 
 
 def matrix_invitation_withdrawn(side):
-    return Invitation.objects.filter(council=side.council, email=f"invited-to-{side.key}@example.org").latest(
-        "pk").withdrawn_at is not None
+    return (
+        Invitation.objects.filter(council=side.council, email=f"invited-to-{side.key}@example.org")
+        .latest("pk")
+        .withdrawn_at
+        is not None
+    )
 
 
 def invitation_token(side):
     """A new invitation's link token (only its hash is stored, so each URL invites anew)."""
-    return invite(council=side.council, email=f"new-to-{side.key}@example.org", role=OFFICER,
-                  invited_by=side.coordinator)[1]
+    return invite(
+        council=side.council, email=f"new-to-{side.key}@example.org", role=OFFICER, invited_by=side.coordinator
+    )[1]
 
 
 def invitations_are_the_managed_councils(response, world, role, scope):
     matrix_invitation(world.a), matrix_invitation(world.b)
     expected = {world.a.council.pk} | ({world.b.council.pk} if role == "superuser" else set())
     listed = pks(response.context["councils"])
-    problems = [] if listed == expected else [f"invitations page lists councils {sorted(listed)}, expected {sorted(expected)}"]
+    problems = (
+        [] if listed == expected else [f"invitations page lists councils {sorted(listed)}, expected {sorted(expected)}"]
+    )
     if role != "superuser" and world.b.council.name in body_text(response):
         problems.append("the other council is on the invitations page")
     return problems
@@ -420,11 +462,11 @@ def invitations_are_the_managed_councils(response, world, role, scope):
 @dataclass(frozen=True)
 class Get:
     name: str  # the URL name
-    args: Optional[Callable]  # args(side) -> the URL's arguments; None for a page of no object
+    args: Callable | None  # args(side) -> the URL's arguments; None for a page of no object
     rule: str
     allowed_status: int = 200  # 405 for POST-only views asked with GET by someone allowed
     public_only: bool = False  # a public output: never any draft update, whoever reads it
-    check: Optional[Callable] = None  # check(response, world, role, scope) -> [problems], when allowed
+    check: Callable | None = None  # check(response, world, role, scope) -> [problems], when allowed
     label: str = ""  # which object, where one URL name serves several
 
     @property
@@ -555,18 +597,27 @@ def council_state(side):
     updates = ProgressUpdate.objects.filter(action__recommendation__challenge=challenge)
     return {
         "challenge": (challenge.updates_need_approval, challenge.publish_lead_names),
-        "actions": list(actions.order_by("pk").values_list(
-            "pk", "version", "reference", "description", "lead_officer", "status", "public_status")),
+        "actions": list(
+            actions.order_by("pk").values_list(
+                "pk", "version", "reference", "description", "lead_officer", "status", "public_status"
+            )
+        ),
         "updates": list(updates.order_by("pk").values_list("pk", "text", "status", "published", "approval")),
         "action history": Action.history.filter(recommendation__challenge=challenge).count(),
         "update history": ProgressUpdate.history.filter(action__recommendation__challenge=challenge).count(),
-        "reports": list(CommitteeReport.objects.filter(challenge=challenge).order_by("pk").values_list(
-            "pk", "committee", "issued_at")),
+        "reports": list(
+            CommitteeReport.objects.filter(challenge=challenge)
+            .order_by("pk")
+            .values_list("pk", "committee", "issued_at")
+        ),
         # Not whether they are closed: opening a round in the matrix first closes the open one (round_data).
         "rounds": list(UpdateRound.objects.filter(challenge=challenge).order_by("pk").values_list("pk", "title")),
         "round reminders": RoundReminder.objects.filter(round__challenge=challenge).count(),
-        "invitations": list(Invitation.objects.filter(council=challenge.council).order_by("pk").values_list(
-            "pk", "email", "role", "withdrawn_at", "accepted_at")),
+        "invitations": list(
+            Invitation.objects.filter(council=challenge.council)
+            .order_by("pk")
+            .values_list("pk", "email", "role", "withdrawn_at", "accepted_at")
+        ),
     }
 
 
@@ -589,10 +640,18 @@ class Post:
 
 def round_data(side, client):
     """A new round's form; the challenge's open round is closed first, as only one may be open."""
-    UpdateRound.objects.filter(challenge=side.challenge, closed_at__isnull=True).update(closed_at=datetime.datetime.now(datetime.UTC))
+    UpdateRound.objects.filter(challenge=side.challenge, closed_at__isnull=True).update(
+        closed_at=datetime.datetime.now(datetime.UTC)
+    )
     deadline = datetime.date.today() + datetime.timedelta(days=7)
-    return {"title": "Opened by the matrix", "deadline_0": str(deadline.day), "deadline_1": str(deadline.month),
-            "deadline_2": str(deadline.year), "grace_days": "0", "actions": [str(side.action.pk)]}
+    return {
+        "title": "Opened by the matrix",
+        "deadline_0": str(deadline.day),
+        "deadline_1": str(deadline.month),
+        "deadline_2": str(deadline.year),
+        "grace_days": "0",
+        "actions": [str(side.action.pk)],
+    }
 
 
 def fresh_action(side):
@@ -608,68 +667,162 @@ def stash_import(side, client):
 
 
 POSTS = [
-    Post("recommendations:progress-update-create", lambda s: [s.action.pk], "updaters",
-         lambda s, c: update_form_data(fresh_action(s), text="Posted by the matrix"),
-         lambda s, c: fresh_action(s).progress_updates.filter(text="Posted by the matrix").exists()),
-    Post("recommendations:action-create", lambda s: [s.challenge.slug, s.recommendation.number], "managers",
-         lambda s, c: action_data(reference="1.9", description="Created by the matrix"),
-         lambda s, c: s.recommendation.actions.filter(reference="1.9").exists()),
-    Post("recommendations:action-update", lambda s: [s.action.pk], "managers",
-         lambda s, c: edit_data(fresh_action(s), description="Changed by the matrix"),
-         lambda s, c: fresh_action(s).description == "Changed by the matrix"),
-    Post("recommendations:update-approve", lambda s: [s.awaiting.pk], "reviewers",
-         lambda s, c: {},
-         lambda s, c: ProgressUpdate.objects.get(pk=s.awaiting.pk).approval == Approval.APPROVED),
-    Post("recommendations:update-return", lambda s: [s.awaiting.pk], "reviewers",
-         lambda s, c: {"reason": "Returned by the matrix"},
-         lambda s, c: ProgressUpdate.objects.get(pk=s.awaiting.pk).approval == Approval.RETURNED),
-    Post("recommendations:publishing-settings", slug, "managers",
-         lambda s, c: {"updates_need_approval": "yes", "publish_lead_names": "yes"},
-         lambda s, c: PeerChallenge.objects.filter(pk=s.challenge.pk, updates_need_approval=True,
-                                                   publish_lead_names=True).exists()),
-    Post("recommendations:action-plan-import", slug, "managers",
-         lambda s, c: {"file": import_file()},
-         lambda s, c: (pending_import(c) or {}).get("challenge") == s.challenge.pk,
-         allowed_status=200, writes=False),
-    Post("recommendations:action-plan-import-confirm", slug, "managers", stash_import,
-         lambda s, c: s.recommendation.actions.filter(reference="1.9").exists()),
-    Post("reports:report-create", slug, "managers",
-         lambda s, c: {"committee": "Created by the matrix", "meeting_date_0": "14", "meeting_date_1": "3",
-                       "meeting_date_2": "2024", "cut_off_0": "1", "cut_off_1": "3", "cut_off_2": "2024"},
-         lambda s, c: s.challenge.committee_reports.filter(committee="Created by the matrix").exists()),
-    Post("reports:report-issue", lambda s: [s.draft_report.pk], "managers",
-         lambda s, c: {},
-         lambda s, c: CommitteeReport.objects.get(pk=s.draft_report.pk).is_issued),
-    Post("recommendations:round-create", slug, "managers", round_data,
-         lambda s, c: s.challenge.update_rounds.filter(title="Opened by the matrix").exists()),
-    Post("recommendations:round-remind", lambda s: [s.round.pk], "managers",
-         lambda s, c: {},
-         lambda s, c: RoundReminder.objects.filter(round=s.round).exists()),
-    Post("recommendations:round-close", lambda s: [s.round.pk], "managers",
-         lambda s, c: {},
-         lambda s, c: not UpdateRound.objects.get(pk=s.round.pk).is_open),
-    Post("recommendations:round-my-updates", lambda s: [s.round.pk], "round leads",
-         lambda s, c: {f"action-{s.action.pk}-status": Status.AT_RISK, f"action-{s.action.pk}-text": "Round update by the matrix",
-                       f"action-{s.action.pk}-version": str(fresh_action(s).version)},
-         lambda s, c: fresh_action(s).progress_updates.filter(text="Round update by the matrix").exists()),
-    Post("recommendations:invitation-create", lambda s: [s.council.slug], "managers",
-         lambda s, c: {"email": "invited-by-the-matrix@example.org", "role": OFFICER},
-         lambda s, c: Invitation.objects.pending().filter(
-             council=s.council, email="invited-by-the-matrix@example.org").exists()),
-    Post("recommendations:invitation-withdraw", lambda s: [matrix_invitation(s).pk], "managers",
-         lambda s, c: {},
-         lambda s, c: matrix_invitation_withdrawn(s)),
-    Post("password_reset", lambda s: [], "public",
-         lambda s, c: {"email": s.coordinator.email},
-         lambda s, c: any(s.coordinator.email in message.to for message in mail.outbox)),
-    Post("recommendations:notification-mark-all-read", lambda s: [], "signed in",
-         lambda s, c: {},
-         lambda s, c: signed_in_id(c) is not None
-         and not Notification.objects.filter(recipient_id=signed_in_id(c), read_at__isnull=True).exists()),
-    Post("recommendations:notification-settings", lambda s: [], "signed in",
-         lambda s, c: {"emailed": [NotificationKind.ACTION_ASSIGNED]},
-         lambda s, c: NotificationPreference.objects.filter(
-             user_id=signed_in_id(c), kind=NotificationKind.UPDATES_DUE, email=False).exists()),
+    Post(
+        "recommendations:progress-update-create",
+        lambda s: [s.action.pk],
+        "updaters",
+        lambda s, c: update_form_data(fresh_action(s), text="Posted by the matrix"),
+        lambda s, c: fresh_action(s).progress_updates.filter(text="Posted by the matrix").exists(),
+    ),
+    Post(
+        "recommendations:action-create",
+        lambda s: [s.challenge.slug, s.recommendation.number],
+        "managers",
+        lambda s, c: action_data(reference="1.9", description="Created by the matrix"),
+        lambda s, c: s.recommendation.actions.filter(reference="1.9").exists(),
+    ),
+    Post(
+        "recommendations:action-update",
+        lambda s: [s.action.pk],
+        "managers",
+        lambda s, c: edit_data(fresh_action(s), description="Changed by the matrix"),
+        lambda s, c: fresh_action(s).description == "Changed by the matrix",
+    ),
+    Post(
+        "recommendations:update-approve",
+        lambda s: [s.awaiting.pk],
+        "reviewers",
+        lambda s, c: {},
+        lambda s, c: ProgressUpdate.objects.get(pk=s.awaiting.pk).approval == Approval.APPROVED,
+    ),
+    Post(
+        "recommendations:update-return",
+        lambda s: [s.awaiting.pk],
+        "reviewers",
+        lambda s, c: {"reason": "Returned by the matrix"},
+        lambda s, c: ProgressUpdate.objects.get(pk=s.awaiting.pk).approval == Approval.RETURNED,
+    ),
+    Post(
+        "recommendations:publishing-settings",
+        slug,
+        "managers",
+        lambda s, c: {"updates_need_approval": "yes", "publish_lead_names": "yes"},
+        lambda s, c: PeerChallenge.objects.filter(
+            pk=s.challenge.pk, updates_need_approval=True, publish_lead_names=True
+        ).exists(),
+    ),
+    Post(
+        "recommendations:action-plan-import",
+        slug,
+        "managers",
+        lambda s, c: {"file": import_file()},
+        lambda s, c: (pending_import(c) or {}).get("challenge") == s.challenge.pk,
+        allowed_status=200,
+        writes=False,
+    ),
+    Post(
+        "recommendations:action-plan-import-confirm",
+        slug,
+        "managers",
+        stash_import,
+        lambda s, c: s.recommendation.actions.filter(reference="1.9").exists(),
+    ),
+    Post(
+        "reports:report-create",
+        slug,
+        "managers",
+        lambda s, c: {
+            "committee": "Created by the matrix",
+            "meeting_date_0": "14",
+            "meeting_date_1": "3",
+            "meeting_date_2": "2024",
+            "cut_off_0": "1",
+            "cut_off_1": "3",
+            "cut_off_2": "2024",
+        },
+        lambda s, c: s.challenge.committee_reports.filter(committee="Created by the matrix").exists(),
+    ),
+    Post(
+        "reports:report-issue",
+        lambda s: [s.draft_report.pk],
+        "managers",
+        lambda s, c: {},
+        lambda s, c: CommitteeReport.objects.get(pk=s.draft_report.pk).is_issued,
+    ),
+    Post(
+        "recommendations:round-create",
+        slug,
+        "managers",
+        round_data,
+        lambda s, c: s.challenge.update_rounds.filter(title="Opened by the matrix").exists(),
+    ),
+    Post(
+        "recommendations:round-remind",
+        lambda s: [s.round.pk],
+        "managers",
+        lambda s, c: {},
+        lambda s, c: RoundReminder.objects.filter(round=s.round).exists(),
+    ),
+    Post(
+        "recommendations:round-close",
+        lambda s: [s.round.pk],
+        "managers",
+        lambda s, c: {},
+        lambda s, c: not UpdateRound.objects.get(pk=s.round.pk).is_open,
+    ),
+    Post(
+        "recommendations:round-my-updates",
+        lambda s: [s.round.pk],
+        "round leads",
+        lambda s, c: {
+            f"action-{s.action.pk}-status": Status.AT_RISK,
+            f"action-{s.action.pk}-text": "Round update by the matrix",
+            f"action-{s.action.pk}-version": str(fresh_action(s).version),
+        },
+        lambda s, c: fresh_action(s).progress_updates.filter(text="Round update by the matrix").exists(),
+    ),
+    Post(
+        "recommendations:invitation-create",
+        lambda s: [s.council.slug],
+        "managers",
+        lambda s, c: {"email": "invited-by-the-matrix@example.org", "role": OFFICER},
+        lambda s, c: (
+            Invitation.objects.pending().filter(council=s.council, email="invited-by-the-matrix@example.org").exists()
+        ),
+    ),
+    Post(
+        "recommendations:invitation-withdraw",
+        lambda s: [matrix_invitation(s).pk],
+        "managers",
+        lambda s, c: {},
+        lambda s, c: matrix_invitation_withdrawn(s),
+    ),
+    Post(
+        "password_reset",
+        lambda s: [],
+        "public",
+        lambda s, c: {"email": s.coordinator.email},
+        lambda s, c: any(s.coordinator.email in message.to for message in mail.outbox),
+    ),
+    Post(
+        "recommendations:notification-mark-all-read",
+        lambda s: [],
+        "signed in",
+        lambda s, c: {},
+        lambda s, c: (
+            signed_in_id(c) is not None
+            and not Notification.objects.filter(recipient_id=signed_in_id(c), read_at__isnull=True).exists()
+        ),
+    ),
+    Post(
+        "recommendations:notification-settings",
+        lambda s: [],
+        "signed in",
+        lambda s, c: {"emailed": [NotificationKind.ACTION_ASSIGNED]},
+        lambda s, c: NotificationPreference.objects.filter(
+            user_id=signed_in_id(c), kind=NotificationKind.UPDATES_DUE, email=False
+        ).exists(),
+    ),
 ]
 
 
@@ -756,7 +909,8 @@ def test_every_view_that_takes_a_post_is_in_the_post_matrix():
     # and tests/test_password_reset.py.
     own_session_only |= {"password_change", "recommendations:invitation-accept", "password_reset_confirm"}
     posted = {
-        name for name, view in url_views().items()
+        name
+        for name, view in url_views().items()
         if "post" in getattr(getattr(view, "view_class", None), "http_method_names", [])
         and hasattr(view.view_class, "post")
     }
@@ -883,12 +1037,15 @@ def test_the_querysets_agree_with_the_per_object_rules(world, role):
     challenges = [side.challenge for side in (world.a, world.b)]
     reports = [r for side in (world.a, world.b) for r in (side.draft_report, side.issued_report)]
 
-    assert pks(editable_actions(user)) == {a.pk for a in actions
-                                           if user.has_perm("recommendations.update_action_progress", a)}
-    assert pks(managed_challenges(user)) == {c.pk for c in challenges
-                                             if user.has_perm("recommendations.manage_challenge", c)}
-    assert pks(readable_draft_challenges(user)) == {c.pk for c in challenges
-                                                    if user.has_perm("recommendations.read_drafts", c)}
+    assert pks(editable_actions(user)) == {
+        a.pk for a in actions if user.has_perm("recommendations.update_action_progress", a)
+    }
+    assert pks(managed_challenges(user)) == {
+        c.pk for c in challenges if user.has_perm("recommendations.manage_challenge", c)
+    }
+    assert pks(readable_draft_challenges(user)) == {
+        c.pk for c in challenges if user.has_perm("recommendations.read_drafts", c)
+    }
     assert pks(plan_actions(user)) == {a.pk for a in actions if user.has_perm("recommendations.read_drafts", a)}
     assert pks(readable_reports(user)) == {r.pk for r in reports if user.has_perm("reports.view_report", r)}
 
@@ -905,8 +1062,9 @@ def test_my_actions_shows_nothing_from_a_council_the_officer_has_left(client):
     old_coordinator = UserFactory(roles=[(old, COORDINATOR)])
     action = ActionFactory(recommendation__theme__challenge__council=old, description="An old council action")
     change_action(action=action, author=old_coordinator, seen_version=action.version, lead_officer=mover)
-    draft = ProgressUpdateFactory(action=action, author=mover, published=False, approval=Approval.AWAITING,
-                                  text="The old council returned draft")
+    draft = ProgressUpdateFactory(
+        action=action, author=mover, published=False, approval=Approval.AWAITING, text="The old council returned draft"
+    )
     return_update(update=draft, coordinator=old_coordinator, reason="The old council reason")
     Membership.objects.filter(user=mover).update(council=new)
     client.force_login(mover)

@@ -64,7 +64,10 @@ def test_a_coordinator_invites_someone_and_the_email_has_a_single_use_link(
     assert link.startswith("http://127.0.0.1:8000/invitations/")
     invitation = Invitation.objects.get()
     assert (invitation.email, invitation.council, invitation.role, invitation.invited_by) == (
-        "nia@example.org", council, OFFICER, coordinator,
+        "nia@example.org",
+        council,
+        OFFICER,
+        coordinator,
     )
     token = link.rstrip("/").rsplit("/", 1)[1]
     assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
@@ -219,7 +222,10 @@ def test_the_link_lets_a_new_person_set_a_password_and_signs_them_in(client, cou
     assert response.status_code == 302
     user = get_user_model().objects.get(username="nia@example.org")
     assert (user.email, user.get_full_name(), user.is_staff, user.is_superuser) == (
-        "nia@example.org", "Nia Newcomer", False, False,
+        "nia@example.org",
+        "Nia Newcomer",
+        False,
+        False,
     )
     assert user.check_password(STRONG)
     assert Membership.objects.get(user=user).council == council

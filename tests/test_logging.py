@@ -89,7 +89,9 @@ def test_a_plain_incoming_request_id_is_kept_and_anything_else_replaced(client, 
     for response in (forged, too_long):
         assert uuid.UUID(hex=response["X-Request-ID"])
     assert [line["request_id"] for line in json_lines(caplog, REQUEST_LOGGER)] == [
-        "lb-7f3a9c.01_x", forged["X-Request-ID"], too_long["X-Request-ID"]
+        "lb-7f3a9c.01_x",
+        forged["X-Request-ID"],
+        too_long["X-Request-ID"],
     ]
 
 
@@ -116,19 +118,28 @@ def test_a_logged_exception_is_one_line_with_its_traceback():
 def run_django(code, **env):
     """Run `code` in a new Python process with the real settings (not the tests'), DEBUG off."""
     environment = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if key not in ("DEBUG", "SECRET_KEY", "SENTRY_DSN", "LOG_FORMAT", "DJANGO_SETTINGS_MODULE")
     }
     environment.update(
-        DJANGO_SETTINGS_MODULE="cpc_tracker.settings", DEBUG="false", SECRET_KEY="x" * 60,
-        SECURE_SSL_REDIRECT="false", ALLOWED_HOSTS="testserver", STATIC_MANIFEST="false",
+        DJANGO_SETTINGS_MODULE="cpc_tracker.settings",
+        DEBUG="false",
+        SECRET_KEY="x" * 60,
+        SECURE_SSL_REDIRECT="false",
+        ALLOWED_HOSTS="testserver",
+        STATIC_MANIFEST="false",
         DATABASE_URL="sqlite:////tmp/cpc-unused.sqlite3",
     )
     environment.update(env)
     prelude = "import django\ndjango.setup()\n"
     return subprocess.run(
-        [sys.executable, "-c", prelude + textwrap.dedent(code)], cwd=ROOT, env=environment,
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
     )
 
 

@@ -271,8 +271,7 @@ def tables(root):
 def table_captioned(root, caption):
     """The one table whose caption is `caption`, or `caption` and a suffix after " — "."""
     matching = [
-        table for table in tables(root)
-        if table.caption == caption or table.caption.startswith(f"{caption} — ")
+        table for table in tables(root) if table.caption == caption or table.caption.startswith(f"{caption} — ")
     ]
     assert len(matching) == 1, f"one table captioned {caption!r}, found {[t.caption for t in tables(root)]}"
     return matching[0]
@@ -524,7 +523,10 @@ class World:
             return
         [update] = new
         assert (Status(update.status), update.date, update.published, update.approval) == (
-            status, self.today, True, Approval.NOT_NEEDED,
+            status,
+            self.today,
+            True,
+            Approval.NOT_NEEDED,
         ), f"a change to {status.label} {how} is a published update dated today"
         assert update.text.startswith(f"Status changed to {status.label}"), update.text
         self.remember(update, evidence=evidence, difference=difference)
@@ -801,10 +803,20 @@ class World:
 
     def never_published_texts(self):
         """Texts only unpublished updates carry: no public page may show them."""
-        published = {text for record in self.records if record.published
-                     for text in (record.text, record.evidence, record.difference) if text}
-        return {text for record in self.records if not record.published
-                for text in (record.text, record.evidence, record.difference) if text} - published
+        published = {
+            text
+            for record in self.records
+            if record.published
+            for text in (record.text, record.evidence, record.difference)
+            if text
+        }
+        return {
+            text
+            for record in self.records
+            if not record.published
+            for text in (record.text, record.evidence, record.difference)
+            if text
+        } - published
 
     def assert_no_unpublished_text(self, root, where):
         page = root.text
@@ -823,7 +835,10 @@ class World:
         for record in self.records:
             update = stored[record.pk]
             assert (Status(update.status), update.date, update.published, update.approval) == (
-                record.status, record.date, record.published, record.approval,
+                record.status,
+                record.date,
+                record.published,
+                record.approval,
             ), record
             assert (update.completion_evidence, update.difference_made) == (record.evidence, record.difference)
 
@@ -895,7 +910,9 @@ class World:
         for row in rows:
             want = expected[row.action_id()]
             cells = row.find_all("td")
-            assert cells[3].status_tags() == [want.public_status], f"{where}, action {self.action_info[row.action_id()][1]}"
+            assert cells[3].status_tags() == [want.public_status], (
+                f"{where}, action {self.action_info[row.action_id()][1]}"
+            )
             shown = [p.text for p in cells[3].find_all("p") if p.text.startswith("Difference made:")]
             assert shown == ([f"Difference made: {want.public_evidence[1]}"] if want.public_evidence else []), where
             latest = cells[4].text
@@ -1034,7 +1051,8 @@ class World:
             assert got == ((want.public.text, want.public.date) if want.public else None), where
             assert (
                 (entry["evidence"]["completion_evidence"], entry["evidence"]["difference_made"])
-                if entry["evidence"] else None
+                if entry["evidence"]
+                else None
             ) == want.public_evidence, where
         summary = self.summary_counts(expected)
         assert [row["count"] for row in content["summary"]["actions"]["counts"]] == summary["Actions"]["All themes"]
@@ -1072,7 +1090,9 @@ class World:
         for row in rows:
             want = expected[row.action_id()]
             cells = row.find_all("td")
-            assert cells[0].status_tags() == [want.public_status], f"{where}, action {self.action_info[row.action_id()][1]}"
+            assert cells[0].status_tags() == [want.public_status], (
+                f"{where}, action {self.action_info[row.action_id()][1]}"
+            )
             text = cells[1].text
             if want.public is None:
                 assert text.startswith("No published update by the cut-off date"), where
@@ -1091,7 +1111,9 @@ class World:
         for row in rows:
             want = expected[row.action_id()]
             status = row.find_all("td")[3 if where.startswith("My actions") else 4]
-            assert status.status_tags() == [want.working_status], f"{where}, action {self.action_info[row.action_id()][1]}"
+            assert status.status_tags() == [want.working_status], (
+                f"{where}, action {self.action_info[row.action_id()][1]}"
+            )
             if want.working_status == want.public_status:
                 assert "Not yet published" not in status.text, where
             else:

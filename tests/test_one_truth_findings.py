@@ -14,7 +14,6 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,8 +49,12 @@ def edit_data(action, **changes):
         "lead_officer": action.lead_officer_id or "",
         "lead_role": action.lead_role,
         "timescale": action.timescale,
-        "starts_on_0": "", "starts_on_1": "", "starts_on_2": "",
-        "due_date_0": "", "due_date_1": "", "due_date_2": "",
+        "starts_on_0": "",
+        "starts_on_1": "",
+        "starts_on_2": "",
+        "due_date_0": "",
+        "due_date_1": "",
+        "due_date_2": "",
         "status": action.status,
         "consideration": "",
         "completion_evidence": "",
@@ -59,11 +62,17 @@ def edit_data(action, **changes):
         "version": str(action.version),
     }
     if action.due_date:
-        data |= {"due_date_0": action.due_date.day, "due_date_1": action.due_date.month,
-                 "due_date_2": action.due_date.year}
+        data |= {
+            "due_date_0": action.due_date.day,
+            "due_date_1": action.due_date.month,
+            "due_date_2": action.due_date.year,
+        }
     if action.starts_on:
-        data |= {"starts_on_0": action.starts_on.day, "starts_on_1": action.starts_on.month,
-                 "starts_on_2": action.starts_on.year}
+        data |= {
+            "starts_on_0": action.starts_on.day,
+            "starts_on_1": action.starts_on.month,
+            "starts_on_2": action.starts_on.year,
+        }
     return data | changes
 
 
@@ -74,7 +83,9 @@ def update_data(action, **changes):
         "text": "The working group met twice",
         "percent_complete": "",
         "evidence_url": "",
-        "date_0": today.day, "date_1": today.month, "date_2": today.year,
+        "date_0": today.day,
+        "date_1": today.month,
+        "date_2": today.year,
         "completion_evidence": "",
         "difference_made": "",
         "published": "on",
@@ -85,18 +96,21 @@ def update_data(action, **changes):
 # Why 2 ---------------------------------------------------------------------------------------------
 
 
-def test_a_coordinators_completion_shows_the_same_on_the_page_in_open_data_and_in_the_report(
-    client, coordinator
-):
+def test_a_coordinators_completion_shows_the_same_on_the_page_in_open_data_and_in_the_report(client, coordinator):
     action = ActionFactory(reference="1.5", status=Status.ON_TRACK)
-    report = CommitteeReportFactory(challenge=action.recommendation.challenge, cut_off=timezone.localdate(),
-                                    meeting_date=timezone.localdate())
+    report = CommitteeReportFactory(
+        challenge=action.recommendation.challenge, cut_off=timezone.localdate(), meeting_date=timezone.localdate()
+    )
     client.force_login(coordinator)
 
     response = client.post(
         reverse("recommendations:action-update", args=[action.pk]),
-        edit_data(action, status=Status.COMPLETE, completion_evidence="Cabinet decision, 5 March",
-                  difference_made="Residents can follow the plan"),
+        edit_data(
+            action,
+            status=Status.COMPLETE,
+            completion_evidence="Cabinet decision, 5 March",
+            difference_made="Residents can follow the plan",
+        ),
     )
     assert response.status_code == 302
     client.logout()
@@ -114,8 +128,10 @@ def test_a_coordinators_completion_shows_the_same_on_the_page_in_open_data_and_i
 
 def test_an_update_saved_without_publish_changes_nothing_the_public_sees(client, officer, led_action):
     client.force_login(officer)
-    client.post(reverse("recommendations:progress-update-create", args=[led_action.pk]),
-                update_data(led_action, status=Status.OFF_TRACK, text="Stalled: do not publish", published=""))
+    client.post(
+        reverse("recommendations:progress-update-create", args=[led_action.pk]),
+        update_data(led_action, status=Status.OFF_TRACK, text="Stalled: do not publish", published=""),
+    )
     client.logout()
 
     page = text_of(client.get(led_action.get_absolute_url()))
@@ -136,9 +152,16 @@ def test_staff_see_both_statuses_labelled_when_they_differ(client, scrutiny_memb
 
 def test_an_unpublished_completion_keeps_its_evidence_off_the_public_page(client, officer, led_action):
     client.force_login(officer)
-    client.post(reverse("recommendations:progress-update-create", args=[led_action.pk]),
-                update_data(led_action, status=Status.COMPLETE, published="",
-                            completion_evidence="Secret draft evidence", difference_made="Secret difference"))
+    client.post(
+        reverse("recommendations:progress-update-create", args=[led_action.pk]),
+        update_data(
+            led_action,
+            status=Status.COMPLETE,
+            published="",
+            completion_evidence="Secret draft evidence",
+            difference_made="Secret difference",
+        ),
+    )
     client.logout()
 
     for url in (led_action.get_absolute_url(), led_action.recommendation.get_absolute_url()):
@@ -147,15 +170,26 @@ def test_an_unpublished_completion_keeps_its_evidence_off_the_public_page(client
 
 
 def test_an_update_awaiting_approval_never_replaces_the_published_evidence(client, officer, coordinator, led_action):
-    ProgressUpdateFactory(action=led_action, status=Status.COMPLETE, date=datetime.date(2024, 1, 10),
-                          completion_evidence="Published evidence", difference_made="Published difference")
+    ProgressUpdateFactory(
+        action=led_action,
+        status=Status.COMPLETE,
+        date=datetime.date(2024, 1, 10),
+        completion_evidence="Published evidence",
+        difference_made="Published difference",
+    )
     challenge = led_action.recommendation.challenge
     services.change_publishing_settings(challenge=challenge, author=coordinator, updates_need_approval=True)
     led_action.refresh_from_db()
     client.force_login(officer)
-    client.post(reverse("recommendations:progress-update-create", args=[led_action.pk]),
-                update_data(led_action, status=Status.COMPLETE, completion_evidence="Unapproved evidence",
-                            difference_made="Unapproved difference"))
+    client.post(
+        reverse("recommendations:progress-update-create", args=[led_action.pk]),
+        update_data(
+            led_action,
+            status=Status.COMPLETE,
+            completion_evidence="Unapproved evidence",
+            difference_made="Unapproved difference",
+        ),
+    )
     awaiting = ProgressUpdate.objects.get(approval=Approval.AWAITING)
     client.logout()
 
@@ -174,8 +208,9 @@ def test_the_officer_is_told_their_update_awaits_approval(client, officer, coord
     led_action.refresh_from_db()
     client.force_login(officer)
 
-    response = client.post(reverse("recommendations:progress-update-create", args=[led_action.pk]),
-                           update_data(led_action), follow=True)
+    response = client.post(
+        reverse("recommendations:progress-update-create", args=[led_action.pk]), update_data(led_action), follow=True
+    )
 
     assert "awaiting a coordinator&#x27;s approval" in response.content.decode()
 
@@ -195,18 +230,21 @@ def test_a_quarter_that_does_not_exist_is_refused_by_the_model():
 def test_a_quarter_sets_the_dates_whoever_saves_the_action(coordinator):
     action = ActionFactory(timescale="March 2024", due_date=None)
 
-    changed = services.change_action(action=action, author=coordinator, seen_version=action.version,
-                                     timescale="Q3 2025/26")
+    changed = services.change_action(
+        action=action, author=coordinator, seen_version=action.version, timescale="Q3 2025/26"
+    )
 
     assert (changed.starts_on, changed.due_date) == (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
 
 
 def test_saving_an_action_keeps_its_start_date(coordinator):
-    action = ActionFactory(timescale="From spring", starts_on=datetime.date(2024, 4, 1),
-                           due_date=datetime.date(2025, 3, 31))
+    action = ActionFactory(
+        timescale="From spring", starts_on=datetime.date(2024, 4, 1), due_date=datetime.date(2025, 3, 31)
+    )
 
-    changed = services.change_action(action=action, author=coordinator, seen_version=action.version,
-                                     description="Reworded")
+    changed = services.change_action(
+        action=action, author=coordinator, seen_version=action.version, description="Reworded"
+    )
 
     assert changed.starts_on == datetime.date(2024, 4, 1)
 
@@ -215,10 +253,15 @@ def test_a_completed_actions_lead_changes_without_retyping_its_evidence(client, 
     action = ActionFactory(status=Status.COMPLETE, lead_officer=officer)
     client.force_login(coordinator)
 
-    response = client.post(reverse("recommendations:action-update", args=[action.pk]),
-                           edit_data(action, lead_officer=str(other_officer.pk),
-                                     completion_evidence=action.working_update.completion_evidence,
-                                     difference_made=action.working_update.difference_made))
+    response = client.post(
+        reverse("recommendations:action-update", args=[action.pk]),
+        edit_data(
+            action,
+            lead_officer=str(other_officer.pk),
+            completion_evidence=action.working_update.completion_evidence,
+            difference_made=action.working_update.difference_made,
+        ),
+    )
 
     assert response.status_code == 302
     action.refresh_from_db()
@@ -233,9 +276,14 @@ def test_every_save_raises_the_version_including_the_admins(client, superuser):
     form = client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data |= {
-        "recommendation": action.recommendation_id, "description": "Corrected by the admin", "lead_officer": "",
-        "consideration": "", "starts_on": "", "due_date": "2030-03-31",
-        "progress_updates-TOTAL_FORMS": "0", "progress_updates-INITIAL_FORMS": "0",
+        "recommendation": action.recommendation_id,
+        "description": "Corrected by the admin",
+        "lead_officer": "",
+        "consideration": "",
+        "starts_on": "",
+        "due_date": "2030-03-31",
+        "progress_updates-TOTAL_FORMS": "0",
+        "progress_updates-INITIAL_FORMS": "0",
     }
 
     response = client.post(url, data)
@@ -272,8 +320,10 @@ def test_officers_names_are_public_only_where_the_council_publishes_them(client,
 def test_an_update_dated_before_the_challenge_is_refused_with_a_message(client, officer, led_action, year):
     client.force_login(officer)
 
-    response = client.post(reverse("recommendations:progress-update-create", args=[led_action.pk]),
-                           update_data(led_action, date_0="1", date_1="1", date_2=year))
+    response = client.post(
+        reverse("recommendations:progress-update-create", args=[led_action.pk]),
+        update_data(led_action, date_0="1", date_1="1", date_2=year),
+    )
 
     page = text_of(response)
     assert "There is a problem" in page
@@ -284,8 +334,12 @@ def test_an_update_dated_before_the_challenge_is_refused_with_a_message(client, 
 def test_an_impossible_date_gets_a_govuk_message(client, officer, led_action):
     client.force_login(officer)
 
-    page = text_of(client.post(reverse("recommendations:progress-update-create", args=[led_action.pk]),
-                               update_data(led_action, date_0="31", date_1="2", date_2="2024")))
+    page = text_of(
+        client.post(
+            reverse("recommendations:progress-update-create", args=[led_action.pk]),
+            update_data(led_action, date_0="31", date_1="2", date_2="2024"),
+        )
+    )
 
     assert "Date of the update must be a real date" in page
     assert "day is out of range" not in page
@@ -353,9 +407,18 @@ def test_a_duplicate_reference_race_ends_in_a_form_error(client, coordinator):
     recommendation = RecommendationFactory()
     ActionFactory(recommendation=recommendation, reference="3.1")
     client.force_login(coordinator)
-    data = {"reference": "3.1", "description": "Same number, added at the same moment", "status": "not_started",
-            "lead_officer": "", "lead_role": "", "timescale": "", "consideration": "", "completion_evidence": "",
-            "difference_made": "", "version": ""}
+    data = {
+        "reference": "3.1",
+        "description": "Same number, added at the same moment",
+        "status": "not_started",
+        "lead_officer": "",
+        "lead_role": "",
+        "timescale": "",
+        "consideration": "",
+        "completion_evidence": "",
+        "difference_made": "",
+        "version": "",
+    }
     # The form's own check passed for both people before either saved: the database decides.
     with mock.patch("recommendations.forms.ActionForm.clean_reference", lambda form: form.cleaned_data["reference"]):
         with mock.patch.object(Action, "full_clean"):
@@ -374,8 +437,9 @@ def test_the_home_page_and_reports_survive_an_old_stored_date(client, coordinato
     action = ActionFactory(status=Status.ON_TRACK)
     update = ProgressUpdateFactory(action=action)
     ProgressUpdate.objects.filter(pk=update.pk).update(date=datetime.date(1, 1, 1))
-    report = CommitteeReportFactory(challenge=action.recommendation.challenge, cut_off=timezone.localdate(),
-                                    meeting_date=timezone.localdate())
+    report = CommitteeReportFactory(
+        challenge=action.recommendation.challenge, cut_off=timezone.localdate(), meeting_date=timezone.localdate()
+    )
 
     assert client.get(reverse("home")).status_code == 200
     client.force_login(coordinator)
@@ -398,7 +462,8 @@ def test_an_officer_of_the_council_can_be_made_a_lead(coordinator):
     officer = UserFactory(roles=[OFFICER])
     action = ActionFactory()
 
-    changed = services.change_action(action=action, author=coordinator, seen_version=action.version,
-                                     lead_officer=officer)
+    changed = services.change_action(
+        action=action, author=coordinator, seen_version=action.version, lead_officer=officer
+    )
 
     assert changed.lead_officer == officer

@@ -75,16 +75,15 @@ def test_the_page_loads_its_scripts_from_files_only(client):
 
 # Templates the browser renders; the PDF template is only read by WeasyPrint on the server.
 SERVER_ONLY_TEMPLATES = {"reports/templates/reports/committeereport_pdf.html"}
-INLINE_CODE = re.compile(
-    r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|javascript:", re.IGNORECASE
-)
+INLINE_CODE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=|javascript:", re.IGNORECASE)
 
 
 def test_no_template_has_inline_script_style_or_event_handler():
     """The policy refuses inline scripts, <style>, style="" and onclick=: a template using one
     would break in the browser, so none may."""
     templates = [
-        path for path in ROOT.glob("**/templates/**/*.html")
+        path
+        for path in ROOT.glob("**/templates/**/*.html")
         if ".venv" not in path.parts and "node_modules" not in path.parts
     ]
     offending = [

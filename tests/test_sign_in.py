@@ -33,8 +33,14 @@ def test_empty_sign_in_says_what_to_enter(client):
 
 
 def test_right_password_signs_in_and_goes_to_the_page_asked_for(client, officer):
-    response = client.post(SIGN_IN, {"username": "olivia", "password": "correct-horse-battery-staple",
-                                      "next": reverse("recommendations:my-actions")})
+    response = client.post(
+        SIGN_IN,
+        {
+            "username": "olivia",
+            "password": "correct-horse-battery-staple",
+            "next": reverse("recommendations:my-actions"),
+        },
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("recommendations:my-actions")

@@ -24,8 +24,15 @@ RECOMMENDATION_TITLES = [
     "Communicate the council’s work and progress more widely",
 ]
 THEMES = ["Transformation and New Ways of Working", "Governance", "Internal Processes"]
-PEER_TEAM = ["Chris Naylor", "Cllr Richard Kemp", "Cllr Simon Henig", "Shaun Darcy", "Sonia Halliwell",
-             "Alison Edwards", "Matthew Dodd"]
+PEER_TEAM = [
+    "Chris Naylor",
+    "Cllr Richard Kemp",
+    "Cllr Simon Henig",
+    "Shaun Darcy",
+    "Sonia Halliwell",
+    "Alison Edwards",
+    "Matthew Dodd",
+]
 CONSIDERATIONS = ["Focus on Equality", "Neighbourhood Working", "Performance Management Framework"]
 INDICATOR_FIGURES = ["97.6%", "2.8%", "72 per 10,000"]
 
@@ -117,5 +124,7 @@ def test_review_page_shows_peer_team_considerations_and_indicators(client, stock
     review = ProgressReview.objects.get()
     text = visible_text(client.get(review.get_absolute_url()).content.decode())
 
-    for fact in PEER_TEAM + CONSIDERATIONS + INDICATOR_FIGURES + ["Lead Peer", "Inner Circle", "national average of 94%"]:
+    for fact in (
+        PEER_TEAM + CONSIDERATIONS + INDICATOR_FIGURES + ["Lead Peer", "Inner Circle", "national average of 94%"]
+    ):
         assert fact in text

@@ -247,9 +247,11 @@ def test_a_code_works_once(client, coordinator, app):
 def test_wrong_codes_lock_the_app_for_longer_each_time_even_against_the_right_code(client, coordinator, app, otp_code):
     sign_in(client, coordinator)
     wrong = f"{(totp(app.bin_key) + 1) % 1_000_000:06d}"
-    for attempt in range(5):
+    for _attempt in range(5):
         # as if the person waited out each lock: the lock is what refuses, not the test's speed
-        TOTPDevice.objects.filter(pk=app.pk).update(throttling_failure_timestamp=timezone.now() - datetime.timedelta(hours=1))
+        TOTPDevice.objects.filter(pk=app.pk).update(
+            throttling_failure_timestamp=timezone.now() - datetime.timedelta(hours=1)
+        )
         assert "The code is not right" in errors(enter_code(client, wrong))[0]
     app.refresh_from_db()
     assert app.throttling_failure_count == 5
@@ -259,7 +261,9 @@ def test_wrong_codes_lock_the_app_for_longer_each_time_even_against_the_right_co
     assert re.match(r"Too many wrong codes: wait (1[0-6]) seconds, then enter the newest code", errors(locked)[0])
     assert not signed_in(client)
 
-    TOTPDevice.objects.filter(pk=app.pk).update(throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=17))
+    TOTPDevice.objects.filter(pk=app.pk).update(
+        throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=17)
+    )
     enter_code(client, otp_code(app))
 
     assert signed_in(client) and verified(client)
@@ -355,7 +359,9 @@ def test_a_coordinator_without_an_app_sets_one_up_at_sign_in_then_sees_backup_co
     wrong = enter_code(client, f"{(totp(device.bin_key) + 1) % 1_000_000:06d}", url=SETUP)
     assert "The code is not right: check you added the secret" in errors(wrong)[0]
     assert not signed_in(client)
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=2))
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=2)
+    )
 
     done = enter_code(client, otp_code(device), url=SETUP)
 
@@ -565,7 +571,9 @@ def test_the_code_step_stays_within_a_query_budget(client, coordinator, app, dja
     with django_assert_max_num_queries(6):
         assert client.get(VERIFY).status_code == 200
     code = otp_code(app)
-    with django_assert_max_num_queries(21):  # the session, the user, the device (checked, saved), signing in, axes' record
+    with django_assert_max_num_queries(
+        21
+    ):  # the session, the user, the device (checked, saved), signing in, axes' record
         assert enter_code(client, code).status_code == 302
 
 

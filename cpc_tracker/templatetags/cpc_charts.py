@@ -18,5 +18,6 @@ register = template.Library()
 @register.inclusion_tag(charts.CHART_TEMPLATE, takes_context=True)
 def indicators_chart(context, indicators, council, show_table=False):
     chart = charts.indicator_bars(list(indicators), council=council, chart_id=charts.next_chart_id(context))
-    return charts.chart_context(chart, show_table=show_table,
-                                empty_text="No indicator has both a figure and a numeric comparator to chart.")
+    return charts.chart_context(
+        chart, show_table=show_table, empty_text="No indicator has both a figure and a numeric comparator to chart."
+    )

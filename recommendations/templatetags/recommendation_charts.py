@@ -19,16 +19,23 @@ register = template.Library()
 @register.inclusion_tag(CHART_TEMPLATE, takes_context=True)
 def status_by_theme_chart(context, summary, title="Actions by status in each theme", show_table=False, label=""):
     rows = charts.theme_rows(summary)
-    chart = charts.status_bars(rows, title=title, row_heading="Theme", chart_id=next_chart_id(context)) \
-        if rows else None
+    chart = (
+        charts.status_bars(rows, title=title, row_heading="Theme", chart_id=next_chart_id(context)) if rows else None
+    )
     return chart_context(chart, show_table=show_table, empty_text="There are no themes to chart yet.", label=label)
 
 
 @register.inclusion_tag(CHART_TEMPLATE, takes_context=True)
 def recommendation_status_chart(context, recommendations, theme=None, show_table=False):
     rows = charts.recommendation_rows(recommendations)
-    title = f"Actions by status for each recommendation in theme {theme.number}" if theme else \
-        "Actions by status for each recommendation"
-    chart = charts.status_bars(rows, title=title, row_heading="Recommendation", chart_id=next_chart_id(context)) \
-        if rows else None
+    title = (
+        f"Actions by status for each recommendation in theme {theme.number}"
+        if theme
+        else "Actions by status for each recommendation"
+    )
+    chart = (
+        charts.status_bars(rows, title=title, row_heading="Recommendation", chart_id=next_chart_id(context))
+        if rows
+        else None
+    )
     return chart_context(chart, show_table=show_table, empty_text="There are no recommendations to chart yet.")

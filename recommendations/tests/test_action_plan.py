@@ -37,7 +37,9 @@ def read_csv(response):
 @pytest.fixture
 def elsewhere_action():
     return ActionFactory(
-        recommendation=RecommendationFactory(theme__challenge__council=CouncilFactory(name="Elsewhere Borough Council")),
+        recommendation=RecommendationFactory(
+            theme__challenge__council=CouncilFactory(name="Elsewhere Borough Council")
+        ),
         description="Elsewhere's own action",
     )
 
@@ -85,8 +87,12 @@ def test_scrutiny_members_read_it_without_the_links_that_change_the_plan(client,
 def test_a_coordinator_gets_the_plan_links_only_for_a_challenge_they_manage(client):
     anytown, elsewhere = CouncilFactory(), CouncilFactory(name="Elsewhere Borough Council")
     user = UserFactory(roles=[(anytown, COORDINATOR), (elsewhere, SCRUTINY_MEMBER)])
-    managed = ActionFactory(recommendation=RecommendationFactory(theme__challenge__council=anytown)).recommendation.challenge
-    read_only = ActionFactory(recommendation=RecommendationFactory(theme__challenge__council=elsewhere)).recommendation.challenge
+    managed = ActionFactory(
+        recommendation=RecommendationFactory(theme__challenge__council=anytown)
+    ).recommendation.challenge
+    read_only = ActionFactory(
+        recommendation=RecommendationFactory(theme__challenge__council=elsewhere)
+    ).recommendation.challenge
     client.force_login(user)
 
     own = client.get(PLAN, {"challenge": managed.pk}).content.decode()
@@ -116,7 +122,9 @@ def test_no_lead_officer_lists_the_unassigned_actions(client, scrutiny_member, l
     response = client.get(PLAN, {"lead": "null"})
 
     assert listed(response) == {"Nobody leads this"}
-    assert "Chief Executive<span" in response.content.decode() and ">No lead officer</span>" in response.content.decode()
+    assert (
+        "Chief Executive<span" in response.content.decode() and ">No lead officer</span>" in response.content.decode()
+    )
     assert read_csv(client.get(CSV, {"lead": "null"}))[0]["Lead"] == "Chief Executive (no lead officer)"
     assert '<option value="null">No lead officer</option>' in client.get(PLAN).content.decode()
 
@@ -153,7 +161,9 @@ def test_no_update_in_the_last_round_lists_the_rounds_actions_not_updated_for_it
         ActionFactory(recommendation=recommendation, description=text)
         for text in ("Updated in the round", "Update returned", "Not updated", "Not in the round")
     )
-    earlier = UpdateRound.objects.create(challenge=challenge, title="Earlier", deadline=days(-30), closed_at=timezone.now())
+    earlier = UpdateRound.objects.create(
+        challenge=challenge, title="Earlier", deadline=days(-30), closed_at=timezone.now()
+    )
     earlier.actions.set([outside])
     update_round = UpdateRound.objects.create(challenge=challenge, title="Latest", deadline=days(14))
     update_round.actions.set([updated, returned, silent])
@@ -183,8 +193,12 @@ def test_each_row_says_how_long_since_the_last_update(client, scrutiny_member):
 def test_the_csv_has_the_filtered_actions_on_every_page_in_the_tables_order(client, scrutiny_member, elsewhere_action):
     recommendation = RecommendationFactory()
     for n in range(30):
-        ActionFactory(recommendation=recommendation, reference=f"1.{n + 10}", description=f"Overdue action {n + 10}",
-                      due_date=days(-1))
+        ActionFactory(
+            recommendation=recommendation,
+            reference=f"1.{n + 10}",
+            description=f"Overdue action {n + 10}",
+            due_date=days(-1),
+        )
     ActionFactory(recommendation=recommendation, reference="1.99", description="Not overdue")
     client.force_login(scrutiny_member)
 
@@ -197,8 +211,15 @@ def test_the_csv_has_the_filtered_actions_on_every_page_in_the_tables_order(clie
 
 
 def test_the_csv_has_the_tables_columns(client, scrutiny_member, officer):
-    action = ActionFactory(reference="4.2", description="Write the plan", lead_officer=officer, lead_role="Head of Policy",
-                           timescale="March 2030", due_date=datetime.date(2030, 3, 31), status="at_risk")
+    action = ActionFactory(
+        reference="4.2",
+        description="Write the plan",
+        lead_officer=officer,
+        lead_role="Head of Policy",
+        timescale="March 2030",
+        due_date=datetime.date(2030, 3, 31),
+        status="at_risk",
+    )
     ProgressUpdateFactory(action=action, date=days(-10), status="off_track", published=False, author=officer)
     client.force_login(scrutiny_member)
 
@@ -254,15 +275,25 @@ def test_the_plan_and_its_csv_stay_within_their_query_budget(client, scrutiny_me
 
     def grow(n):
         recommendation = RecommendationFactory()
-        actions = [ActionFactory(recommendation=recommendation, lead_officer=UserFactory(roles=[OFFICER]) if i % 2 else None,
-                                 status="on_track") for i in range(n)]
+        actions = [
+            ActionFactory(
+                recommendation=recommendation,
+                lead_officer=UserFactory(roles=[OFFICER]) if i % 2 else None,
+                status="on_track",
+            )
+            for i in range(n)
+        ]
         update_round = UpdateRound.objects.create(challenge=recommendation.challenge, title="Round", deadline=days(7))
         update_round.actions.set(actions)
 
     grow(3)
-    few = {url: count_queries(client, url + "?" + "&".join(f"{k}={v}" for k, v in query.items())) for url in (PLAN, CSV)}
+    few = {
+        url: count_queries(client, url + "?" + "&".join(f"{k}={v}" for k, v in query.items())) for url in (PLAN, CSV)
+    }
     grow(40)
-    many = {url: count_queries(client, url + "?" + "&".join(f"{k}={v}" for k, v in query.items())) for url in (PLAN, CSV)}
+    many = {
+        url: count_queries(client, url + "?" + "&".join(f"{k}={v}" for k, v in query.items())) for url in (PLAN, CSV)
+    }
 
     assert many == few
     # The page: the count, the page of actions, the three filters' choices, the header's unread

@@ -36,7 +36,10 @@ def days(n):
 def open_round(challenge, actions, **kwargs):
     """An open update round on `actions`, made directly (the round pages are tested in test_rounds.py)."""
     update_round = UpdateRound.objects.create(
-        challenge=challenge, title=kwargs.pop("title", "Quarter 3 – for scrutiny on 14 March"), deadline=days(14), **kwargs
+        challenge=challenge,
+        title=kwargs.pop("title", "Quarter 3 – for scrutiny on 14 March"),
+        deadline=days(14),
+        **kwargs,
     )
     update_round.actions.set(actions)
     return update_round
@@ -80,7 +83,9 @@ def test_coordinators_and_superusers_start_on_the_dashboard(client, sign_in_as, 
     ],
 )
 def test_someone_with_roles_at_several_councils_starts_by_their_strongest(client, home_role, other_role, expected):
-    user = UserFactory(roles=[(CouncilFactory(), home_role), (CouncilFactory(name="Elsewhere Borough Council"), other_role)])
+    user = UserFactory(
+        roles=[(CouncilFactory(), home_role), (CouncilFactory(name="Elsewhere Borough Council"), other_role)]
+    )
     client.force_login(user)
 
     assert client.get(START)["Location"] == reverse(expected)
@@ -104,9 +109,16 @@ def test_the_start_page_sends_strangers_to_sign_in(client):
 # Who sees the dashboard --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role, status", [
-    ("lead officer", 403), ("other officer", 403), ("scrutiny member", 403), ("coordinator", 200), ("admin", 200),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("lead officer", 403),
+        ("other officer", 403),
+        ("scrutiny member", 403),
+        ("coordinator", 200),
+        ("admin", 200),
+    ],
+)
 def test_only_coordinators_and_administrators_see_the_dashboard(client, sign_in_as, role, status):
     sign_in_as(role)
 
@@ -131,7 +143,9 @@ def test_the_navigation_offers_the_dashboard_to_coordinators_and_the_action_plan
 
 def test_a_coordinator_sees_the_challenges_of_the_councils_they_coordinate_only(client):
     anytown, elsewhere, faraway = (
-        CouncilFactory(), CouncilFactory(name="Elsewhere Borough Council"), CouncilFactory(name="Faraway District Council")
+        CouncilFactory(),
+        CouncilFactory(name="Elsewhere Borough Council"),
+        CouncilFactory(name="Faraway District Council"),
     )
     coordinator = UserFactory(roles=[(anytown, COORDINATOR), (elsewhere, SCRUTINY_MEMBER)])
     PeerChallengeFactory(council=anytown, title="Anytown's challenge")
@@ -155,7 +169,9 @@ def plan(coordinator, officer):
     challenge = recommendation.challenge
 
     def action(description, **kwargs):
-        return ActionFactory(recommendation=recommendation, description=description, lead_officer=kwargs.pop("lead", officer), **kwargs)
+        return ActionFactory(
+            recommendation=recommendation, description=description, lead_officer=kwargs.pop("lead", officer), **kwargs
+        )
 
     actions = {
         "overdue": action("Overdue and stale", due_date=days(-5), status="at_risk"),
@@ -205,7 +221,10 @@ def test_the_page_shows_each_count_as_a_link_and_says_what_it_counts(client, coo
 
     overdue = reverse("recommendations:action-plan") + f"?challenge={challenge.pk}&amp;due=overdue"
     assert f'href="{overdue}">2<span class="govuk-visually-hidden"> overdue: Anytown Council</span>' in text
-    assert f'href="{reverse("recommendations:approval-list")}">2<span class="govuk-visually-hidden"> awaiting approval' in text
+    assert (
+        f'href="{reverse("recommendations:approval-list")}">2<span class="govuk-visually-hidden"> awaiting approval'
+        in text
+    )
     assert "No open round" in text
 
 
@@ -222,8 +241,11 @@ def test_the_open_rounds_progress_matches_the_rounds_own_figures(client, coordin
     text = client.get(DASHBOARD).content.decode()
 
     overall = round_progress(update_round).overall
-    assert (row.open_round.updated_count, row.open_round.action_count, row.round_percent) == (
-        overall.updated, overall.total, overall.percent) == (2, 4, 50)
+    assert (
+        (row.open_round.updated_count, row.open_round.action_count, row.round_percent)
+        == (overall.updated, overall.total, overall.percent)
+        == (2, 4, 50)
+    )
     assert "Quarter 3 2024/25" in text and "2 of 4 updated (50%)" in text
 
 

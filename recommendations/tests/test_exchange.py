@@ -114,7 +114,10 @@ def plan(challenge, officer):
     )
     # Complete for the council's staff (with its evidence); the public still sees On track.
     ProgressUpdateFactory(
-        action=third, date=datetime.date(2025, 3, 1), text="Done, awaiting sign-off", status=Status.COMPLETE,
+        action=third,
+        date=datetime.date(2025, 3, 1),
+        text="Done, awaiting sign-off",
+        status=Status.COMPLETE,
         published=False,
     )
     return [first, second, third]
@@ -149,8 +152,17 @@ def snapshot():
     updates, and the history."""
     actions = list(
         Action.objects.order_by("pk").values_list(
-            "pk", "version", "reference", "description", "lead_officer", "lead_role", "timescale", "starts_on",
-            "due_date", "status", "public_status",
+            "pk",
+            "version",
+            "reference",
+            "description",
+            "lead_officer",
+            "lead_role",
+            "timescale",
+            "starts_on",
+            "due_date",
+            "status",
+            "public_status",
         )
     )
     updates = list(ProgressUpdate.objects.order_by("pk").values_list("pk", "action", "status", "published"))
@@ -331,7 +343,7 @@ def test_xlsx_export_has_the_same_rows_as_text_never_formulas(client, coordinato
     response = client.get(export_url(challenge, "xlsx"))
 
     assert response["Content-Type"] == exchange.CONTENT_TYPES["xlsx"]
-    assert response["Content-Disposition"].endswith('-action-plan-{:%Y-%m-%d}.xlsx"'.format(datetime.date.today()))
+    assert response["Content-Disposition"].endswith(f'-action-plan-{datetime.date.today():%Y-%m-%d}.xlsx"')
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == ALL_COLUMNS
@@ -436,8 +448,17 @@ def test_clean_csv_creates_and_changes_actions_after_a_preview(
     upload = csv_upload(
         [
             # unchanged, but written the way people type: other case, UK dates, status value
-            [1, "1.1", first.description, "OLIVIA", "Monitoring Officer", "Q2 2024/25", "01/07/2024", "30/09/2024",
-             "on_track"],
+            [
+                1,
+                "1.1",
+                first.description,
+                "OLIVIA",
+                "Monitoring Officer",
+                "Q2 2024/25",
+                "01/07/2024",
+                "30/09/2024",
+                "on_track",
+            ],
             # changed: lead officer, due date and status
             [1, "1.2", "Review the £2m budget\nacross all directorates", "owen", "", "", "", "31/03/2025", "at risk"],
             # unchanged
@@ -611,9 +632,7 @@ def test_columns_left_out_of_the_file_are_left_as_they_are(coordinator, plan, ch
     preview = exchange.apply_import(challenge=challenge, file=content, format="csv", user=coordinator)
 
     assert preview.summary == "0 new actions, 1 changed, 0 unchanged"
-    assert preview.changed[0].changes == [
-        exchange.Change("Action", first.description, "Only the wording changes")
-    ]
+    assert preview.changed[0].changes == [exchange.Change("Action", first.description, "Only the wording changes")]
     first.refresh_from_db()
     assert (first.description, first.lead_officer.username, first.due_date, first.status) == (
         "Only the wording changes",
@@ -702,8 +721,9 @@ def test_confirm_checks_the_file_again_and_stops_if_the_plan_changed_meanwhile(c
 
 def test_an_import_that_fails_part_way_writes_nothing(client, coordinator, plan, challenge):
     client.force_login(coordinator)
-    upload = csv_upload([[1, "1.1", "Saved first"], [3, "3.1", "Clashes with an action added meanwhile"]],
-                        headers=IMPORT_COLUMNS[:3])
+    upload = csv_upload(
+        [[1, "1.1", "Saved first"], [3, "3.1", "Clashes with an action added meanwhile"]], headers=IMPORT_COLUMNS[:3]
+    )
     preview = client.post(import_url(challenge), {"file": upload})
     token = preview.context["confirm_form"]["token"].value()
     before = snapshot()
@@ -925,7 +945,7 @@ def test_a_new_action_can_start_with_a_status(client, coordinator, plan, challen
     text = page_text(client.post(import_url(challenge), {"file": csv_upload(rows)}))
     preview = apply_csv(challenge, coordinator, rows)
 
-    assert "<td class=\"govuk-table__cell\">At risk</td>" in text
+    assert '<td class="govuk-table__cell">At risk</td>' in text
     assert "recorded as a published progress update" in text
     assert preview.new[0].status == Status.AT_RISK
     new = Action.objects.get(recommendation__number=3, reference="3.1")
@@ -953,7 +973,9 @@ def test_complete_needs_evidence_of_completion_and_the_difference_it_made(coordi
     assert snapshot() == before
 
     preview = apply_csv(
-        challenge, coordinator, [[*row, "Cabinet report, May 2025", "Budgets are reviewed each quarter"]],
+        challenge,
+        coordinator,
+        [[*row, "Cabinet report, May 2025", "Budgets are reviewed each quarter"]],
         headers=EVIDENCE_COLUMNS,
     )
 
@@ -982,8 +1004,9 @@ def test_new_evidence_for_a_complete_action_is_a_new_update(coordinator, plan, c
     row = [2, "2.1", third.description, "olivia", third.lead_role, third.timescale, "", "2025-03-31", "Complete"]
 
     unchanged = preview_csv(challenge, coordinator, [[*row, "Decision of Cabinet", "A clearer plan"]], EVIDENCE_COLUMNS)
-    preview = apply_csv(challenge, coordinator, [[*row, "Decision of Cabinet, 5 March", "A clearer plan"]],
-                        EVIDENCE_COLUMNS)
+    preview = apply_csv(
+        challenge, coordinator, [[*row, "Decision of Cabinet, 5 March", "A clearer plan"]], EVIDENCE_COLUMNS
+    )
 
     assert unchanged.summary == "0 new actions, 0 changed, 1 unchanged"
     assert preview.changed[0].changes == [
@@ -1075,8 +1098,9 @@ def test_our_own_xlsx_export_is_within_the_limits(coordinator, plan, challenge):
         ),
     ],
 )
-def test_a_file_with_too_long_a_cell_too_many_cells_or_rows_is_refused(client, coordinator, plan, challenge, content,
-                                                                      message):
+def test_a_file_with_too_long_a_cell_too_many_cells_or_rows_is_refused(
+    client, coordinator, plan, challenge, content, message
+):
     client.force_login(coordinator)
     before = snapshot()
 
@@ -1143,8 +1167,9 @@ def test_csv_export_escapes_every_column_people_typed(coordinator, formula_like_
 
 
 @pytest.mark.parametrize("format", ["csv", "xlsx"])
-def test_formula_like_text_comes_back_unchanged_after_export_and_import(coordinator, formula_like_plan, challenge,
-                                                                        format):
+def test_formula_like_text_comes_back_unchanged_after_export_and_import(
+    coordinator, formula_like_plan, challenge, format
+):
     exported = exchange.export_action_plan(challenge=challenge, format=format)
     before = snapshot()
 
@@ -1166,8 +1191,10 @@ def test_the_import_takes_off_one_apostrophe_before_formula_like_text_only(coord
 
 
 def plan_rows(challenge, count):
-    return [[1 + n % 3, f"{1 + n % 3}.{n + 10}", f"Action number {n}", "olivia", "", "", "", "2025-03-31", "On track"]
-            for n in range(count)]
+    return [
+        [1 + n % 3, f"{1 + n % 3}.{n + 10}", f"Action number {n}", "olivia", "", "", "", "2025-03-31", "On track"]
+        for n in range(count)
+    ]
 
 
 def test_import_form_and_preview_stay_within_query_budget(client, coordinator, officer, challenge):

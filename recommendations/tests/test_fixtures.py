@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from recommendations.models import Action, Council, PeerChallenge, ProgressUpdate, Recommendation, Status, Theme
+from recommendations.models import Action, Council, PeerChallenge, ProgressUpdate, Status, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +63,7 @@ def test_there_are_eleven_recommendations_numbered_1_to_11(stockport):
 
 
 def test_recommendation_titles_are_the_letters_own(stockport):
-    assert list(stockport.recommendations.order_by("number").values_list("title", flat=True)) == (
-        RECOMMENDATION_TITLES
-    )
+    assert list(stockport.recommendations.order_by("number").values_list("title", flat=True)) == (RECOMMENDATION_TITLES)
 
 
 def test_recommendation_text_is_the_appendix_paragraph(stockport):

@@ -89,13 +89,22 @@ def change_like_people_do():
 
     reworded = plan.get(recommendation__number=1, reference="1.1")
     change_action(
-        action=reworded, author=coordinator, seen_version=reworded.version,
-        description=NEW_WORDING, lead_officer=officer2, timescale="Q3 2025/26",
+        action=reworded,
+        author=coordinator,
+        seen_version=reworded.version,
+        description=NEW_WORDING,
+        lead_officer=officer2,
+        timescale="Q3 2025/26",
     )
     completed = plan.get(recommendation__number=10, reference="10.2")
     record_progress_update(
-        action=completed, author=officer, seen_version=completed.version, status=Status.COMPLETE,
-        text="The new report template is in use for every committee.", date=timezone.localdate(), published=True,
+        action=completed,
+        author=officer,
+        seen_version=completed.version,
+        status=Status.COMPLETE,
+        text="The new report template is in use for every committee.",
+        date=timezone.localdate(),
+        published=True,
         completion_evidence="Report template approved by the Monitoring Officer",
         difference_made="Reports to councillors are half as long",
     )
@@ -124,7 +133,9 @@ def assert_the_changes_are_there():
     challenge = PeerChallenge.objects.select_related("council").get(slug=SLUG)
     reworded = Action.objects.get(recommendation__challenge=challenge, reference="1.1")
     assert (reworded.description, reworded.lead_officer.username, reworded.timescale) == (
-        NEW_WORDING, "officer2", "Q3 2025/26"
+        NEW_WORDING,
+        "officer2",
+        "Q3 2025/26",
     )
     assert (reworded.starts_on, reworded.due_date) == (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
     completed = Action.objects.get(recommendation__challenge=challenge, reference="10.2")
@@ -151,6 +162,7 @@ def snapshot():
 def differences(before, after):
     """The objects added, removed or changed between two dumps, by model and pk: short to read
     when a test fails, where a diff of the whole dump would not be."""
+
     def by_key(dump):
         return {(row["model"], row["pk"]): row["fields"] for row in dump}
 
@@ -198,7 +210,8 @@ def test_make_run_again_keeps_everything_people_changed_on_sqlite(tmp_path):
     for args in steps:
         manage(*args, database_url=database_url)
     manage(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from recommendations.tests.test_load_challenge import change_like_people_do, assert_the_changes_are_there\n"
         "change_like_people_do()\n"
         "assert_the_changes_are_there()",
@@ -275,9 +288,16 @@ def test_load_challenge_keeps_a_council_that_is_already_there_as_it_is():
 @pytest.mark.django_db
 def test_load_challenge_wants_a_fixture_with_a_challenge(tmp_path):
     only_a_council = tmp_path / "council.json"
-    only_a_council.write_text(json.dumps([
-        {"model": "recommendations.council", "fields": {"name": "Anytown Council", "slug": "anytown", "website": ""}}
-    ]))
+    only_a_council.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "recommendations.council",
+                    "fields": {"name": "Anytown Council", "slug": "anytown", "website": ""},
+                }
+            ]
+        )
+    )
 
     with pytest.raises(CommandError, match="has no peer challenge"):
         call_command("load_challenge", str(only_a_council), verbosity=0)
@@ -345,7 +365,8 @@ def test_loaddata_overwrite_replaces_them_and_the_history_says_so():
     assert action.version == changed.version + 1  # a form opened before the overwrite is refused as stale
     latest = action.history.first()
     assert (latest.history_type, latest.history_change_reason) == (
-        "~", "Replaced from the Stockport challenge (loaddata --overwrite)"
+        "~",
+        "Replaced from the Stockport challenge (loaddata --overwrite)",
     )
     back = Action.objects.get(recommendation__number=2, reference="2.2")
     assert list(back.history.values_list("history_type", "history_change_reason")) == [("+", LOADED)]
@@ -356,21 +377,55 @@ def test_loaddata_overwrite_replaces_them_and_the_history_says_so():
 
 
 ANYTOWN_FIXTURE = [
-    {"model": "recommendations.council", "fields": {
-        "name": "Anytown Borough Council", "slug": "anytown", "website": ""}},
-    {"model": "recommendations.peerchallenge", "fields": {
-        "council": ["anytown"], "slug": "anytown-cpc-2024", "title": "Corporate Peer Challenge",
-        "on_site_from": "2024-01-08", "on_site_to": "2024-01-11"}},
-    {"model": "recommendations.recommendation", "fields": {
-        "challenge": ["anytown-cpc-2024"], "theme": None, "number": 1, "title": "Plan", "text": "Make a plan"}},
+    {
+        "model": "recommendations.council",
+        "fields": {"name": "Anytown Borough Council", "slug": "anytown", "website": ""},
+    },
+    {
+        "model": "recommendations.peerchallenge",
+        "fields": {
+            "council": ["anytown"],
+            "slug": "anytown-cpc-2024",
+            "title": "Corporate Peer Challenge",
+            "on_site_from": "2024-01-08",
+            "on_site_to": "2024-01-11",
+        },
+    },
+    {
+        "model": "recommendations.recommendation",
+        "fields": {
+            "challenge": ["anytown-cpc-2024"],
+            "theme": None,
+            "number": 1,
+            "title": "Plan",
+            "text": "Make a plan",
+        },
+    },
     # The fixture's status says Not started; its published update says On track, and that wins.
-    {"model": "recommendations.action", "fields": {
-        "recommendation": ["anytown-cpc-2024", 1], "reference": "1.1", "description": "Write the plan",
-        "status": "not_started", "public_status": "not_started"}},
-    {"model": "recommendations.progressupdate", "fields": {
-        "uid": "3f1d2a8e-5c1b-4d0e-9a7f-2b6c8e4d1a90", "action": ["anytown-cpc-2024", 1, "1.1"],
-        "date": "2024-03-01", "text": "Drafted", "status": "on_track", "published": True, "approval": "not_needed",
-        "source": "The council's own report", "created_at": "2024-03-01T12:00:00Z"}},
+    {
+        "model": "recommendations.action",
+        "fields": {
+            "recommendation": ["anytown-cpc-2024", 1],
+            "reference": "1.1",
+            "description": "Write the plan",
+            "status": "not_started",
+            "public_status": "not_started",
+        },
+    },
+    {
+        "model": "recommendations.progressupdate",
+        "fields": {
+            "uid": "3f1d2a8e-5c1b-4d0e-9a7f-2b6c8e4d1a90",
+            "action": ["anytown-cpc-2024", 1, "1.1"],
+            "date": "2024-03-01",
+            "text": "Drafted",
+            "status": "on_track",
+            "published": True,
+            "approval": "not_needed",
+            "source": "The council's own report",
+            "created_at": "2024-03-01T12:00:00Z",
+        },
+    },
 ]
 
 
@@ -401,10 +456,12 @@ def test_a_loaded_actions_timeline_starts_with_the_load_and_the_first_edit_shows
 ):
     call_command("load_challenge", "stockport_cpc", verbosity=0)
     stockport = Council.objects.get(slug="stockport")
-    coordinator = UserFactory(username="cora", first_name="Cora", last_name="Coordinator",
-                              roles=[(stockport, Role.COORDINATOR)])
-    officer = UserFactory(username="olivia", first_name="Olivia", last_name="Officer",
-                          roles=[(stockport, Role.OFFICER)])
+    coordinator = UserFactory(
+        username="cora", first_name="Cora", last_name="Coordinator", roles=[(stockport, Role.COORDINATOR)]
+    )
+    officer = UserFactory(
+        username="olivia", first_name="Olivia", last_name="Officer", roles=[(stockport, Role.OFFICER)]
+    )
     action = Action.objects.get(recommendation__number=1, reference="1.1")
     original = action.description
 
@@ -412,13 +469,20 @@ def test_a_loaded_actions_timeline_starts_with_the_load_and_the_first_edit_shows
 
     assert [(entry.title, entry.who, entry.changes) for entry in loaded] == [
         (LOADED, "The system", []),
-        (f"Progress update of 16 October 2023 loaded from the Stockport challenge: {Status.ON_TRACK.label}",
-         "The system", []),
+        (
+            f"Progress update of 16 October 2023 loaded from the Stockport challenge: {Status.ON_TRACK.label}",
+            "The system",
+            [],
+        ),
     ]
 
     change_action(
-        action=action, author=coordinator, seen_version=action.version,
-        description=NEW_WORDING, lead_officer=officer, timescale="Q3 2025/26",
+        action=action,
+        author=coordinator,
+        seen_version=action.version,
+        description=NEW_WORDING,
+        lead_officer=officer,
+        timescale="Q3 2025/26",
     )
     with django_assert_num_queries(3):  # the action's records, its updates' records, the leads' names
         timeline = action_timeline(action)

@@ -184,15 +184,22 @@ def test_taking_an_action_yourself_tells_only_the_old_lead(
     assert emails() == {officer.email: ["CPC Tracker: You no longer lead action 4.2"]}
 
 
-def test_an_action_added_with_a_lead_tells_that_lead(approval_challenge, officer, coordinator, django_capture_on_commit_callbacks):
+def test_an_action_added_with_a_lead_tells_that_lead(
+    approval_challenge, officer, coordinator, django_capture_on_commit_callbacks
+):
     from recommendations.services import create_action
 
     recommendation = ActionFactory(recommendation__theme__challenge=approval_challenge).recommendation
     all_sent()
 
     with django_capture_on_commit_callbacks(execute=True):
-        create_action(recommendation=recommendation, author=coordinator, reference="7.1",
-                      description="A new action", lead_officer=officer)
+        create_action(
+            recommendation=recommendation,
+            author=coordinator,
+            reference="7.1",
+            description="A new action",
+            lead_officer=officer,
+        )
 
     assert emails() == {officer.email: ["CPC Tracker: You now lead action 7.1"]}
 
@@ -256,7 +263,9 @@ def test_the_admin_tells_the_old_and_new_leads_not_the_administrator(
     assert not told(superuser).exists()
 
 
-def test_saving_an_action_without_changing_its_lead_tells_nobody(action, coordinator, django_capture_on_commit_callbacks):
+def test_saving_an_action_without_changing_its_lead_tells_nobody(
+    action, coordinator, django_capture_on_commit_callbacks
+):
     all_sent()
     before = Notification.objects.count()
 
@@ -277,7 +286,10 @@ def test_the_email_says_hello_links_to_the_page_and_to_the_settings(
     message = mail.outbox[0]
     assert message.body.startswith("Dear Cora Coordinator,")
     assert "https://tracker.example.gov.uk/approvals/\n" in message.body
-    assert "You can choose which emails CPC Tracker sends you: https://tracker.example.gov.uk/notifications/settings/" in message.body
+    assert (
+        "You can choose which emails CPC Tracker sends you: https://tracker.example.gov.uk/notifications/settings/"
+        in message.body
+    )
 
 
 # After commit, and once ------------------------------------------------------------------------
@@ -313,7 +325,9 @@ def test_a_change_that_rolls_back_records_and_sends_nothing(
     assert Notification.objects.count() == before
 
 
-def test_the_same_event_twice_notifies_and_emails_once(action, officer, coordinator, django_capture_on_commit_callbacks):
+def test_the_same_event_twice_notifies_and_emails_once(
+    action, officer, coordinator, django_capture_on_commit_callbacks
+):
     update = write_update(action, officer)
     update = approve_update(update=update, coordinator=coordinator)
     all_sent()
@@ -427,8 +441,10 @@ def test_send_notifications_exits_with_an_error_naming_what_failed(pending, coor
         send_notifications()
 
     message = str(failure.value)
-    assert message.startswith("Could not send 1 email: “An update on action 4.2 is waiting for your approval” "
-                              "to Cora Coordinator <cora@example.org>")
+    assert message.startswith(
+        "Could not send 1 email: “An update on action 4.2 is waiting for your approval” "
+        "to Cora Coordinator <cora@example.org>"
+    )
     assert "1 will be tried again on the next run" in message
     assert "Connection timed out" in send_notifications.err
     pending.refresh_from_db()
@@ -458,7 +474,9 @@ def test_one_left_being_sent_by_a_stopped_process_is_sent_once_it_is_stuck(pendi
     assert "No notifications are waiting" in send_notifications()  # another process may still be sending it
     assert mail.outbox == []
 
-    Notification.objects.filter(pk=pending.pk).update(email_changed_at=now - notifications.STUCK_AFTER - datetime.timedelta(minutes=1))
+    Notification.objects.filter(pk=pending.pk).update(
+        email_changed_at=now - notifications.STUCK_AFTER - datetime.timedelta(minutes=1)
+    )
     send_notifications()
 
     assert len(mail.outbox) == 1
@@ -468,7 +486,10 @@ def test_send_notifications_dry_run_lists_and_sends_nothing(pending):
     output = send_notifications("--dry-run")
 
     assert mail.outbox == []
-    assert "Would email “An update on action 4.2 is waiting for your approval” to Cora Coordinator <cora@example.org>" in output
+    assert (
+        "Would email “An update on action 4.2 is waiting for your approval” to Cora Coordinator <cora@example.org>"
+        in output
+    )
     assert "Dry run: 1 notification would be emailed; nothing was sent." in output
     pending.refresh_from_db()
     assert pending.email == EmailState.PENDING
@@ -532,7 +553,9 @@ def test_the_settings_page_shows_and_saves_which_kinds_are_emailed(client, offic
     assert f"emailed to you at {officer.email}" in text
     assert set(page.context["form"]["emailed"].value()) == set(NotificationKind.values) - {NotificationKind.UPDATES_DUE}
 
-    response = client.post(SETTINGS_URL, {"emailed": [NotificationKind.ACTION_ASSIGNED, NotificationKind.UPDATE_RETURNED]})
+    response = client.post(
+        SETTINGS_URL, {"emailed": [NotificationKind.ACTION_ASSIGNED, NotificationKind.UPDATE_RETURNED]}
+    )
 
     assert response.status_code == 302 and response["Location"] == LIST_URL
     assert notifications.emailed_kinds(officer) == [NotificationKind.UPDATE_RETURNED, NotificationKind.ACTION_ASSIGNED]
@@ -572,8 +595,15 @@ def test_the_settings_page_warns_when_the_account_has_no_email_address(client):
 def make(user, subject, *, minutes_ago=0, read=False, url="/my-actions/", body="What happened."):
     at = timezone.now() - datetime.timedelta(minutes=minutes_ago)
     return Notification.objects.create(
-        recipient=user, kind=NotificationKind.ACTION_ASSIGNED, key=f"test:{user.pk}:{subject}", subject=subject,
-        body=body, url=url, created_at=at, read_at=at if read else None, email=EmailState.SENT,
+        recipient=user,
+        kind=NotificationKind.ACTION_ASSIGNED,
+        key=f"test:{user.pk}:{subject}",
+        subject=subject,
+        body=body,
+        url=url,
+        created_at=at,
+        read_at=at if read else None,
+        email=EmailState.SENT,
     )
 
 
@@ -686,7 +716,11 @@ def test_the_pages_ask_anonymous_people_to_sign_in(client, officer):
 
 def header(response):
     text = response.content.decode()
-    return text[text.index('<ul class="govuk-service-navigation__list"'):text.index("</ul>", text.index("govuk-service-navigation__list"))]
+    return text[
+        text.index('<ul class="govuk-service-navigation__list"') : text.index(
+            "</ul>", text.index("govuk-service-navigation__list")
+        )
+    ]
 
 
 def test_the_header_shows_the_unread_count_until_they_are_read(client, officer):
@@ -697,7 +731,10 @@ def test_the_header_shows_the_unread_count_until_they_are_read(client, officer):
 
     nav = header(client.get(reverse("recommendations:my-actions")))
 
-    assert 'href="/notifications/">Notifications <span class="govuk-tag">3<span class="govuk-visually-hidden"> unread</span></span></a>' in nav
+    assert (
+        'href="/notifications/">Notifications <span class="govuk-tag">3<span class="govuk-visually-hidden"> unread</span></span></a>'
+        in nav
+    )
 
     client.post(MARK_ALL_READ_URL)
     nav = header(client.get(reverse("recommendations:my-actions")))
@@ -712,8 +749,10 @@ def test_the_header_marks_the_notifications_page_as_current(client, officer):
 
     nav = header(client.get(LIST_URL))
 
-    assert ('<a class="govuk-service-navigation__link" href="/notifications/" aria-current="page">'
-            '<strong class="govuk-service-navigation__active-fallback">Notifications</strong> <span class="govuk-tag">1') in nav
+    assert (
+        '<a class="govuk-service-navigation__link" href="/notifications/" aria-current="page">'
+        '<strong class="govuk-service-navigation__active-fallback">Notifications</strong> <span class="govuk-tag">1'
+    ) in nav
 
 
 def test_people_not_signed_in_have_no_notifications_link_and_no_query_for_it(client, django_assert_num_queries):

@@ -10,7 +10,7 @@ from conftest import ROLES
 from recommendations.models import Action, Approval, ProgressUpdate, Status
 from reviews.tests.factories import ConsiderationFactory
 
-from .factories import ActionFactory, ProgressUpdateFactory, RecommendationFactory, UserFactory
+from .factories import ActionFactory, ProgressUpdateFactory, UserFactory
 from .queries import count_queries
 from .test_progress_updates import form_data as update_form_data
 from .test_progress_updates import update_url
@@ -69,7 +69,11 @@ def recommendation(led_action):
 @pytest.fixture
 def awaiting_update(led_action, officer):
     return ProgressUpdateFactory(
-        action=led_action, author=officer, published=False, approval=Approval.AWAITING, text="Please publish me",
+        action=led_action,
+        author=officer,
+        published=False,
+        approval=Approval.AWAITING,
+        text="Please publish me",
         status=Status.AT_RISK,
     )
 
@@ -110,7 +114,10 @@ def test_only_coordinators_and_admins_may_change_the_plan_and_nothing_is_written
         (reverse("recommendations:action-create", args=[challenge.slug, recommendation.number]), action_data()),
         (reverse("recommendations:action-update", args=[led_action.pk]), edit_data(led_action, description="New")),
         (reverse("recommendations:update-approve", args=[awaiting_update.pk]), {}),
-        (reverse("recommendations:publishing-settings", args=[challenge.slug]), {"updates_need_approval": "yes", "publish_lead_names": "no"}),
+        (
+            reverse("recommendations:publishing-settings", args=[challenge.slug]),
+            {"updates_need_approval": "yes", "publish_lead_names": "no"},
+        ),
     ]
     for url, data in posts:
         response = client.post(url, data)
@@ -148,12 +155,22 @@ def test_a_quarter_timescale_is_stored_as_a_date_range(client, coordinator, reco
 
 def test_bad_action_input_shows_errors_and_keeps_what_was_typed(client, coordinator, led_action):
     client.force_login(coordinator)
-    url = reverse("recommendations:action-create", args=[led_action.recommendation.challenge.slug,
-                                                         led_action.recommendation.number])
+    url = reverse(
+        "recommendations:action-create",
+        args=[led_action.recommendation.challenge.slug, led_action.recommendation.number],
+    )
 
-    response = client.post(url, action_data(reference=led_action.reference, description="",
-                                            due_date_0="31", due_date_1="2", due_date_2="2024",
-                                            lead_role="Chief Executive"))
+    response = client.post(
+        url,
+        action_data(
+            reference=led_action.reference,
+            description="",
+            due_date_0="31",
+            due_date_1="2",
+            due_date_2="2024",
+            lead_role="Chief Executive",
+        ),
+    )
 
     text = response.content.decode()
     assert "There is a problem" in text
@@ -168,8 +185,15 @@ def test_closing_an_action_asks_for_evidence_and_difference(client, coordinator,
     url = reverse("recommendations:action-update", args=[led_action.pk])
 
     refused = client.post(url, edit_data(led_action, status=Status.COMPLETE))
-    accepted = client.post(url, edit_data(led_action, status=Status.COMPLETE, completion_evidence="Decision notice",
-                                          difference_made="Residents can see progress"))
+    accepted = client.post(
+        url,
+        edit_data(
+            led_action,
+            status=Status.COMPLETE,
+            completion_evidence="Decision notice",
+            difference_made="Residents can see progress",
+        ),
+    )
 
     assert "Enter the evidence that the action is complete" in refused.content.decode()
     assert accepted.status_code == 302
@@ -282,8 +306,10 @@ class TestApproval:
         assert led_action.status == Status.ON_TRACK, "an unapproved update must not change the public status"
         client.logout()
         assert "Waiting for the coordinator" not in client.get(led_action.get_absolute_url()).content.decode()
-        assert "Waiting for the coordinator" not in client.get(
-            led_action.recommendation.get_absolute_url()).content.decode()
+        assert (
+            "Waiting for the coordinator"
+            not in client.get(led_action.recommendation.get_absolute_url()).content.decode()
+        )
 
     def test_coordinators_own_updates_publish_directly(self, client, coordinator, led_action):
         challenge = led_action.recommendation.challenge
@@ -316,8 +342,10 @@ class TestApproval:
         empty = client.post(reverse("recommendations:update-return", args=[awaiting_update.pk]), {"reason": ""})
         assert "Enter why you are returning the update" in empty.content.decode()
 
-        client.post(reverse("recommendations:update-return", args=[awaiting_update.pk]),
-                    {"reason": "Say what difference the working group made"})
+        client.post(
+            reverse("recommendations:update-return", args=[awaiting_update.pk]),
+            {"reason": "Say what difference the working group made"},
+        )
 
         client.force_login(officer)
         mine = client.get(reverse("recommendations:my-actions")).content.decode()

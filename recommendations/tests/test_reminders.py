@@ -70,7 +70,10 @@ def actions(officer):
     """The officer's actions, named by whether a reminder should list them."""
     overdue = ActionFactory(lead_officer=officer, reference="1.1", description="Overdue action", due_date=days(-14))
     due_soon = ActionFactory(
-        lead_officer=officer, reference="1.2", description="Due in ten days", due_date=days(10),
+        lead_officer=officer,
+        reference="1.2",
+        description="Due in ten days",
+        due_date=days(10),
         status=Status.NOT_STARTED,
     )
     stale_update = ActionFactory(
@@ -170,6 +173,7 @@ def test_each_lead_officer_gets_one_digest_of_exactly_their_actions(actions, off
         assert f"Action {action.reference} (" in body
         assert action.description in body
         assert f"{BASE_URL}/actions/{action.pk}/update/" in body
+        assert f": {when}\n" in body
     assert "Due 20 May 2024: overdue by 14 days" in body
     assert "Due 4 June 2024: due in 1 day" in body
     assert "Due 13 June 2024: due in 10 days" in body
@@ -237,9 +241,7 @@ def test_a_digest_is_never_recorded_twice_for_a_lead_on_one_day(actions, officer
     digest = pending_digests(TODAY, BASE_URL)[0]
     with mock.patch("django.utils.timezone.now", return_value=NOW):
         first = send_digest(digest, now=NOW, base_url=BASE_URL)
-        with mock.patch(
-            "recommendations.management.commands.send_reminders.reminded_recently", return_value=set()
-        ):
+        with mock.patch("recommendations.management.commands.send_reminders.reminded_recently", return_value=set()):
             second = send_digest(digest, now=NOW + datetime.timedelta(hours=1), base_url=BASE_URL)
 
     assert first is not None and second is None
@@ -249,8 +251,12 @@ def test_a_digest_is_never_recorded_twice_for_a_lead_on_one_day(actions, officer
 def test_the_24_hour_rule_counts_digests_recorded_before_the_change_to_notifications(actions, officer):
     """A digest carried over from the old ReminderSent table (migration 0010) is a sent notification."""
     Notification.objects.create(
-        recipient=officer, kind=NotificationKind.UPDATES_DUE, key=f"updates-due:{officer.pk}:2024-06-02",
-        subject="3 actions need an update", body="Carried over", created_at=NOW - datetime.timedelta(hours=20),
+        recipient=officer,
+        kind=NotificationKind.UPDATES_DUE,
+        key=f"updates-due:{officer.pk}:2024-06-02",
+        subject="3 actions need an update",
+        body="Carried over",
+        created_at=NOW - datetime.timedelta(hours=20),
         email=EmailState.SENT,
     )
 
@@ -325,22 +331,24 @@ def test_site_url_comes_from_the_environment_and_defaults_to_the_development_ser
     assert site_url_setting(SITE_URL="https://tracker.example.gov.uk") == "https://tracker.example.gov.uk"
 
 
-def test_a_failed_email_is_kept_for_send_notifications_and_does_not_stop_the_others(
-    actions, officer, other_officer
-):
+def test_a_failed_email_is_kept_for_send_notifications_and_does_not_stop_the_others(actions, officer, other_officer):
     ActionFactory(lead_officer=other_officer, due_date=days(-1))
     down = ConnectionRefusedError("SMTP server is down")
     sends = [down, 1] if officer.pk < other_officer.pk else [1, down]  # digests go out in officer order
 
     with (
         mock.patch("django.core.mail.EmailMessage.send", side_effect=sends),
-        pytest.raises(CommandError, match=r"Could not email 1 reminder: Olivia Officer <olivia@example.org>\. "
-                      r".*run `manage.py send_notifications`"),
+        pytest.raises(
+            CommandError,
+            match=r"Could not email 1 reminder: Olivia Officer <olivia@example.org>\. "
+            r".*run `manage.py send_notifications`",
+        ),
     ):
         run()
 
     assert dict(digests().values_list("recipient__username", "email")) == {
-        "olivia": EmailState.FAILED, "owen": EmailState.SENT,
+        "olivia": EmailState.FAILED,
+        "owen": EmailState.SENT,
     }
     assert "SMTP server is down" in digests().get(recipient=officer).email_error
 
@@ -369,7 +377,10 @@ def test_the_migration_carries_digests_already_sent_over_as_sent_notifications_a
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("recommendations", "0009_invitations")], [("recommendations", "0010_reminder_digests_become_notifications")]
+    before, after = (
+        [("recommendations", "0009_invitations")],
+        [("recommendations", "0010_reminder_digests_become_notifications")],
+    )
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
@@ -385,8 +396,13 @@ def test_the_migration_carries_digests_already_sent_over_as_sent_notifications_a
 
     carried = executor.loader.project_state(after).apps.get_model("recommendations", "Notification").objects
     assert sorted(carried.values_list("key", "subject", "email", "created_at", "kind")) == [
-        (f"updates-due:{lead.pk}:2024-06-01", "1 action needs an update", "sent", sent_at - datetime.timedelta(days=2),
-         "updates_due"),
+        (
+            f"updates-due:{lead.pk}:2024-06-01",
+            "1 action needs an update",
+            "sent",
+            sent_at - datetime.timedelta(days=2),
+            "updates_due",
+        ),
         (f"updates-due:{lead.pk}:2024-06-03", "3 actions need an update", "sent", sent_at, "updates_due"),
     ]
     assert not carried.filter(read_at__isnull=True).exists()  # old news: no sudden unread count
@@ -394,7 +410,10 @@ def test_the_migration_carries_digests_already_sent_over_as_sent_notifications_a
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     back = executor.loader.project_state(before).apps.get_model("recommendations", "ReminderSent").objects
-    assert sorted(back.values_list("sent_at", "action_count")) == [(sent_at - datetime.timedelta(days=2), 1), (sent_at, 3)]
+    assert sorted(back.values_list("sent_at", "action_count")) == [
+        (sent_at - datetime.timedelta(days=2), 1),
+        (sent_at, 3),
+    ]
     assert not executor.loader.project_state(before).apps.get_model("recommendations", "Notification").objects.exists()
 
     executor = MigrationExecutor(connection)

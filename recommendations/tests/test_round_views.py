@@ -47,29 +47,53 @@ MANAGERS = {"coordinator", "admin"}
 def plan(officer, other_officer):
     """Anytown's challenge: Olivia leads 1.1 and 1.2 (theme 1), Owen 2.1 (theme 2); 2.2 has no lead; 2.3 is complete."""
     challenge = PeerChallengeFactory(slug="anytown-cpc")
-    first = RecommendationFactory(theme=ThemeFactory(challenge=challenge, number=1, title="Leadership"),
-                                  challenge=challenge, number=1, title="Lead well")
-    second = RecommendationFactory(theme=ThemeFactory(challenge=challenge, number=2, title="Finance"),
-                                   challenge=challenge, number=2, title="Spend well")
+    first = RecommendationFactory(
+        theme=ThemeFactory(challenge=challenge, number=1, title="Leadership"),
+        challenge=challenge,
+        number=1,
+        title="Lead well",
+    )
+    second = RecommendationFactory(
+        theme=ThemeFactory(challenge=challenge, number=2, title="Finance"),
+        challenge=challenge,
+        number=2,
+        title="Spend well",
+    )
     return {
         "challenge": challenge,
         "olivia": [
-            ActionFactory(recommendation=first, reference="1.1", lead_officer=officer, description="Train the managers"),
-            ActionFactory(recommendation=first, reference="1.2", lead_officer=officer, description="Refresh the vision",
-                          status=Status.ON_TRACK),
+            ActionFactory(
+                recommendation=first, reference="1.1", lead_officer=officer, description="Train the managers"
+            ),
+            ActionFactory(
+                recommendation=first,
+                reference="1.2",
+                lead_officer=officer,
+                description="Refresh the vision",
+                status=Status.ON_TRACK,
+            ),
         ],
-        "owen": ActionFactory(recommendation=second, reference="2.1", lead_officer=other_officer,
-                              description="Balance the budget"),
+        "owen": ActionFactory(
+            recommendation=second, reference="2.1", lead_officer=other_officer, description="Balance the budget"
+        ),
         "unassigned": ActionFactory(recommendation=second, reference="2.2", description="Sell the old depot"),
-        "complete": ActionFactory(recommendation=second, reference="2.3", lead_officer=officer,
-                                  description="Appoint a finance director", status=Status.COMPLETE),
+        "complete": ActionFactory(
+            recommendation=second,
+            reference="2.3",
+            lead_officer=officer,
+            description="Appoint a finance director",
+            status=Status.COMPLETE,
+        ),
     }
 
 
 @pytest.fixture
 def open_round(plan, coordinator):
     return rounds.open_round(
-        challenge=plan["challenge"], by=coordinator, title=TITLE, deadline=timezone.localdate() + datetime.timedelta(days=14)
+        challenge=plan["challenge"],
+        by=coordinator,
+        title=TITLE,
+        deadline=timezone.localdate() + datetime.timedelta(days=14),
     )
 
 
@@ -99,8 +123,12 @@ def date_data(name, day):
 
 
 def round_data(chosen, **overrides):
-    data = {"title": TITLE, "grace_days": "7", **date_data("deadline", timezone.localdate() + datetime.timedelta(days=10)),
-            "actions": [str(action.pk) for action in chosen]}
+    data = {
+        "title": TITLE,
+        "grace_days": "7",
+        **date_data("deadline", timezone.localdate() + datetime.timedelta(days=10)),
+        "actions": [str(action.pk) for action in chosen],
+    }
     data.update(overrides)
     return data
 
@@ -132,9 +160,13 @@ def test_who_may_see_a_challenges_rounds(client, sign_in_as, plan, open_round, r
 
 
 def test_round_list_puts_the_open_round_first_with_its_figures(client, coordinator, officer, plan, open_round):
-    older = UpdateRound.objects.create(challenge=plan["challenge"], title="Quarter 2", deadline=datetime.date(2030, 1, 1),
-                                       opened_at=timezone.now() - datetime.timedelta(days=90),
-                                       closed_at=timezone.now() - datetime.timedelta(days=60))
+    older = UpdateRound.objects.create(
+        challenge=plan["challenge"],
+        title="Quarter 2",
+        deadline=datetime.date(2030, 1, 1),
+        opened_at=timezone.now() - datetime.timedelta(days=90),
+        closed_at=timezone.now() - datetime.timedelta(days=60),
+    )
     older.actions.set([plan["owen"]])
     ProgressUpdateFactory(action=plan["olivia"][0], author=officer)
     client.force_login(coordinator)
@@ -152,8 +184,12 @@ def test_round_list_stays_within_query_budget(client, coordinator, plan, open_ro
     few = count_queries(client, url("round-list", plan["challenge"].slug))
     rounds.close_round(update_round=open_round, by=coordinator)
     for n in range(5):
-        extra = UpdateRound.objects.create(challenge=plan["challenge"], title=f"Round {n}", deadline=datetime.date(2030, 1, 1),
-                                           closed_at=timezone.now())
+        extra = UpdateRound.objects.create(
+            challenge=plan["challenge"],
+            title=f"Round {n}",
+            deadline=datetime.date(2030, 1, 1),
+            closed_at=timezone.now(),
+        )
         extra.actions.set(plan["olivia"])
 
     assert count_queries(client, url("round-list", plan["challenge"].slug)) == few
@@ -191,12 +227,17 @@ def test_the_form_ticks_every_open_action_grouped_by_recommendation(client, coor
     for action in [*plan["olivia"], plan["owen"], plan["unassigned"]]:
         assert re.search(rf'id="id_actions_{action.pk}"[^>]*value="{action.pk}" checked', text), action.reference
     assert re.search(rf'id="id_actions_{plan["complete"].pk}"[^>]*value="{plan["complete"].pk}"\s*aria', text)
-    assert text.index("Recommendation 1: Lead well") < text.index("Action 1.1") < text.index("Recommendation 2: Spend well")
+    assert (
+        text.index("Recommendation 1: Lead well")
+        < text.index("Action 1.1")
+        < text.index("Recommendation 2: Spend well")
+    )
     assert "No lead officer: nobody will be asked" in text
 
 
-def test_opening_a_round_asks_each_lead_once_after_commit(client, coordinator, officer, other_officer, plan,
-                                                           django_capture_on_commit_callbacks):
+def test_opening_a_round_asks_each_lead_once_after_commit(
+    client, coordinator, officer, other_officer, plan, django_capture_on_commit_callbacks
+):
     client.force_login(coordinator)
     chosen = [*plan["olivia"], plan["owen"], plan["unassigned"]]
 
@@ -233,7 +274,9 @@ def test_a_round_can_leave_actions_out(client, coordinator, plan):
         ({"actions": []}, "Select at least one action for the round"),
     ],
 )
-def test_a_refused_round_shows_the_error_summary_and_keeps_what_was_typed(client, coordinator, plan, overrides, message):
+def test_a_refused_round_shows_the_error_summary_and_keeps_what_was_typed(
+    client, coordinator, plan, overrides, message
+):
     client.force_login(coordinator)
     data = round_data([plan["owen"]], **overrides)
     if "title" not in overrides:
@@ -297,27 +340,36 @@ def test_who_may_see_the_dashboard_and_who_may_act_on_it(client, sign_in_as, ope
 def test_dashboard_figures_match_the_records(client, coordinator, officer, other_officer, plan, open_round):
     ProgressUpdateFactory(action=plan["olivia"][0], author=officer)
     ProgressUpdateFactory(action=plan["owen"], author=other_officer, published=False, approval=Approval.AWAITING)
-    ProgressUpdateFactory(action=plan["olivia"][1], author=officer, published=False, approval=Approval.RETURNED,
-                          return_reason="Say more")
+    ProgressUpdateFactory(
+        action=plan["olivia"][1], author=officer, published=False, approval=Approval.RETURNED, return_reason="Say more"
+    )
     client.force_login(coordinator)
 
     text = page(client.get(open_round.get_absolute_url()))
 
-    updated = sum(1 for action in open_round.actions.all()
-                  if rounds.counting_updates(open_round).filter(action=action).exists())
+    updated = sum(
+        1 for action in open_round.actions.all() if rounds.counting_updates(open_round).filter(action=action).exists()
+    )
     total = open_round.actions.count()
     assert (updated, total) == (2, 4)
     assert "<strong>50%</strong> of the actions in the round are updated: 2 of 4 actions." in text
-    by_lead = dict(re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>\s*'
-                              r'<td class="govuk-table__cell govuk-table__cell--numeric">([^<]+)</td>', text))
+    by_lead = dict(
+        re.findall(
+            r'<th scope="row" class="govuk-table__header">([^<]+)</th>\s*'
+            r'<td class="govuk-table__cell govuk-table__cell--numeric">([^<]+)</td>',
+            text,
+        )
+    )
     assert by_lead["Olivia Officer"] == "1 of 2" and by_lead["Owen Other"] == "1 of 1"
     assert by_lead[rounds.UNASSIGNED] == "0 of 1"
     assert by_lead["Theme 1: Leadership"] == "1 of 2" and by_lead["Theme 2: Finance"] == "1 of 2"
     assert "Send a reminder to the 1 lead with actions outstanding" in text  # Olivia; Owen replied
-    outstanding = text[text.index("Actions still to update"):text.index("Actions with no lead officer")]
+    outstanding = text[text.index("Actions still to update") : text.index("Actions with no lead officer")]
     assert plan["olivia"][1].get_absolute_url() in outstanding
-    assert plan["olivia"][0].get_absolute_url() not in outstanding and plan["owen"].get_absolute_url() not in outstanding
-    unassigned = text[text.index("Actions with no lead officer"):]
+    assert (
+        plan["olivia"][0].get_absolute_url() not in outstanding and plan["owen"].get_absolute_url() not in outstanding
+    )
+    unassigned = text[text.index("Actions with no lead officer") :]
     assert plan["unassigned"].get_absolute_url() in unassigned
     assert url("action-update", plan["unassigned"].pk) in unassigned
 
@@ -346,8 +398,9 @@ def test_dashboard_stays_within_query_budget_as_the_round_grows(client, coordina
             for action in ActionFactory.create_batch(actions_each, recommendation=recommendation, lead_officer=lead):
                 if n % 2:
                     ProgressUpdateFactory(action=action, author=lead)
-        update_round = rounds.open_round(challenge=challenge, by=coordinator, title="Round",
-                                         deadline=timezone.localdate())
+        update_round = rounds.open_round(
+            challenge=challenge, by=coordinator, title="Round", deadline=timezone.localdate()
+        )
         for action in update_round.actions.all()[:2]:
             ProgressUpdateFactory(action=action)
         rounds.send_round_reminders(update_round=update_round, by=coordinator)
@@ -370,8 +423,9 @@ def test_only_the_councils_coordinators_may_send_reminders(client, sign_in_as, o
     assert RoundReminder.objects.exists() == (role in MANAGERS)
 
 
-def test_a_reminder_goes_to_the_outstanding_leads_once_a_day(client, coordinator, officer, other_officer, plan, open_round,
-                                                             django_capture_on_commit_callbacks):
+def test_a_reminder_goes_to_the_outstanding_leads_once_a_day(
+    client, coordinator, officer, other_officer, plan, open_round, django_capture_on_commit_callbacks
+):
     for action in plan["olivia"]:
         ProgressUpdateFactory(action=action, author=officer)
     client.force_login(coordinator)
@@ -384,7 +438,10 @@ def test_a_reminder_goes_to_the_outstanding_leads_once_a_day(client, coordinator
 
     assert first.status_code == second.status_code == 302
     assert flash(first) == ["Reminder sent to Owen Other"]
-    assert flash(second)[-1] == "No reminder sent: Owen Other was already reminded today and can be reminded again tomorrow"
+    assert (
+        flash(second)[-1]
+        == "No reminder sent: Owen Other was already reminded today and can be reminded again tomorrow"
+    )
     assert [message.to for message in mail.outbox] == [[other_officer.email]]
     assert "2.1" in mail.outbox[0].body
     assert RoundReminder.objects.filter(round=open_round).count() == 1
@@ -464,7 +521,7 @@ def test_the_page_lists_the_leads_actions_each_updated_or_still_to_update(client
 
     text = page(client.get(my_updates(open_round)))
 
-    tasks = text[text.index('<ul class="govuk-task-list">'):text.index("Write your updates")]
+    tasks = text[text.index('<ul class="govuk-task-list">') : text.index("Write your updates")]
     assert "Action 1.1" in tasks and "Action 1.2" in tasks
     assert "2.1" not in tasks and "2.3" not in tasks  # Owen's; complete, so not in the round
     first, second = tasks.split("Action 1.2")
@@ -518,8 +575,9 @@ def test_nothing_filled_in_is_an_error(client, officer, plan, open_round):
     assert not ProgressUpdate.objects.filter(author=officer).exists()
 
 
-def test_one_invalid_update_saves_none_and_each_shows_its_own_errors(client, officer, plan, open_round,
-                                                                     django_capture_on_commit_callbacks):
+def test_one_invalid_update_saves_none_and_each_shows_its_own_errors(
+    client, officer, plan, open_round, django_capture_on_commit_callbacks
+):
     client.force_login(officer)
     first, second = plan["olivia"]
     versions = (first.version, second.version)
@@ -534,7 +592,10 @@ def test_one_invalid_update_saves_none_and_each_shows_its_own_errors(client, off
     text = page(response)
     assert response.status_code == 200
     assert "There is a problem: nothing was saved" in text
-    assert f'href="#id_action-{second.pk}-completion_evidence">Action 1.2: Enter the evidence that the action is complete' in text
+    assert (
+        f'href="#id_action-{second.pk}-completion_evidence">Action 1.2: Enter the evidence that the action is complete'
+        in text
+    )
     assert f'id="id_action-{second.pk}-completion_evidence"' in text
     assert "Typed and kept" in text and "Done, but no evidence" in text
     assert not ProgressUpdate.objects.filter(author=officer).exists()
@@ -543,8 +604,9 @@ def test_one_invalid_update_saves_none_and_each_shows_its_own_errors(client, off
     assert callbacks == [] and not Notification.objects.exists()
 
 
-def test_a_valid_update_is_rolled_back_when_another_is_refused_while_saving(client, officer, coordinator, plan, open_round,
-                                                                              monkeypatch):
+def test_a_valid_update_is_rolled_back_when_another_is_refused_while_saving(
+    client, officer, coordinator, plan, open_round, monkeypatch
+):
     """Both pass the form; the second fails in the service (a rule only the model checks): the first,
     already written in the same transaction, is undone."""
     client.force_login(officer)
@@ -597,7 +659,9 @@ def test_updates_needing_approval_count_and_say_so(client, officer, plan, open_r
 
     response = client.post(my_updates(open_round), update_data(*plan["olivia"], text="For approval", published="on"))
 
-    assert flash(response) == ["2 progress updates saved, for actions 1.1 and 1.2. 2 updates are awaiting a coordinator's approval"]
+    assert flash(response) == [
+        "2 progress updates saved, for actions 1.1 and 1.2. 2 updates are awaiting a coordinator's approval"
+    ]
     assert rounds.round_progress(open_round).overall.updated == 2
 
 
@@ -611,8 +675,9 @@ def test_those_leading_nothing_in_the_round_cannot_post_to_it(client, scrutiny_m
 
 def test_a_coordinator_sees_the_actions_they_lead_in_the_round(client, coordinator, plan):
     led = ActionFactory(recommendation=plan["olivia"][0].recommendation, reference="1.3", lead_officer=coordinator)
-    update_round = rounds.open_round(challenge=plan["challenge"], by=coordinator, title=TITLE,
-                                     deadline=timezone.localdate())
+    update_round = rounds.open_round(
+        challenge=plan["challenge"], by=coordinator, title=TITLE, deadline=timezone.localdate()
+    )
     client.force_login(coordinator)
 
     text = page(client.get(my_updates(update_round)))
@@ -649,7 +714,9 @@ def test_the_leads_page_stays_within_query_budget_as_their_actions_grow(client, 
         challenge = PeerChallengeFactory()
         recommendation = RecommendationFactory(theme__challenge=challenge, challenge=challenge)
         ActionFactory.create_batch(actions, recommendation=recommendation, lead_officer=officer)
-        update_round = rounds.open_round(challenge=challenge, by=coordinator, title="Round", deadline=timezone.localdate())
+        update_round = rounds.open_round(
+            challenge=challenge, by=coordinator, title="Round", deadline=timezone.localdate()
+        )
         ProgressUpdateFactory(action=update_round.actions.first(), author=officer)
         return count_queries(client, my_updates(update_round))
 
@@ -661,10 +728,13 @@ def test_the_leads_page_stays_within_query_budget_as_their_actions_grow(client, 
 # A lead's e-mail leads to the page -----------------------------------------------------------------------------
 
 
-def test_the_leads_email_links_to_their_round_page(client, officer, plan, coordinator, django_capture_on_commit_callbacks):
+def test_the_leads_email_links_to_their_round_page(
+    client, officer, plan, coordinator, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        update_round = rounds.open_round(challenge=plan["challenge"], by=coordinator, title=TITLE,
-                                         deadline=timezone.localdate())
+        update_round = rounds.open_round(
+            challenge=plan["challenge"], by=coordinator, title=TITLE, deadline=timezone.localdate()
+        )
     message = next(message for message in mail.outbox if message.to == [officer.email])
     path = re.search(r"https?://[^/\s]+(/\S+)", message.body)[1]
     client.force_login(officer)

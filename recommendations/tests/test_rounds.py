@@ -40,7 +40,9 @@ def plan(officer, other_officer, coordinator):
         ],
         "owen": [ActionFactory(recommendation=recommendation, reference="1.3", lead_officer=other_officer)],
         "unassigned": [ActionFactory(recommendation=recommendation, reference="1.4")],
-        "complete": [ActionFactory(recommendation=recommendation, reference="1.5", lead_officer=officer, status=Status.COMPLETE)],
+        "complete": [
+            ActionFactory(recommendation=recommendation, reference="1.5", lead_officer=officer, status=Status.COMPLETE)
+        ],
     }
 
 
@@ -54,7 +56,9 @@ def open_round(plan, coordinator, **kwargs):
     )
 
 
-def test_each_lead_gets_one_email_listing_their_actions_after_commit(plan, coordinator, officer, other_officer, django_capture_on_commit_callbacks):
+def test_each_lead_gets_one_email_listing_their_actions_after_commit(
+    plan, coordinator, officer, other_officer, django_capture_on_commit_callbacks
+):
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         update_round = open_round(plan, coordinator)
@@ -84,9 +88,7 @@ def test_only_one_open_round_per_challenge(plan, coordinator):
 def test_progress_counts_updates_made_while_open_and_not_returned(plan, coordinator, officer):
     update_round = open_round(plan, coordinator)
     ProgressUpdateFactory(action=plan["olivia"][0], author=officer)
-    ProgressUpdateFactory(
-        action=plan["owen"][0], published=False, approval=Approval.RETURNED, return_reason="Say more"
-    )
+    ProgressUpdateFactory(action=plan["owen"][0], published=False, approval=Approval.RETURNED, return_reason="Say more")
     progress = rounds.round_progress(update_round)
     assert (progress.overall.updated, progress.overall.total, progress.overall.percent) == (1, 4, 25)
     by_lead = {tally.label: (tally.updated, tally.total) for tally in progress.by_lead}
@@ -158,8 +160,13 @@ def test_the_list_figures_agree_with_round_progress(plan, coordinator, officer, 
 
 def update_fields(action, text, **overrides):
     action.refresh_from_db()
-    return {"seen_version": action.version, "status": Status.ON_TRACK, "text": text, "date": timezone.localdate(),
-            **overrides}
+    return {
+        "seen_version": action.version,
+        "status": Status.ON_TRACK,
+        "text": text,
+        "date": timezone.localdate(),
+        **overrides,
+    }
 
 
 def test_several_updates_are_saved_together(plan, officer):
@@ -173,7 +180,9 @@ def test_several_updates_are_saved_together(plan, officer):
     assert first.progress_updates.filter(text="One").exists() and second.progress_updates.filter(text="Two").exists()
 
 
-def test_one_refused_update_saves_none_and_sends_nothing(plan, officer, coordinator, django_capture_on_commit_callbacks):
+def test_one_refused_update_saves_none_and_sends_nothing(
+    plan, officer, coordinator, django_capture_on_commit_callbacks
+):
     plan["challenge"].updates_need_approval = True  # each saved update would tell the coordinators
     plan["challenge"].save()
     first, second = plan["olivia"]
@@ -184,11 +193,14 @@ def test_one_refused_update_saves_none_and_sends_nothing(plan, officer, coordina
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(rounds.RoundUpdatesRefused) as refused:
-            rounds.record_round_updates(author=officer, updates=[
-                (plan["owen"][0], update_fields(plan["owen"][0], "Fine", published=True)),
-                (first, incomplete),
-                (second, stale),
-            ])
+            rounds.record_round_updates(
+                author=officer,
+                updates=[
+                    (plan["owen"][0], update_fields(plan["owen"][0], "Fine", published=True)),
+                    (first, incomplete),
+                    (second, stale),
+                ],
+            )
 
     assert set(refused.value.errors) == {first.pk, second.pk}
     assert "completion_evidence" in refused.value.errors[first.pk].message_dict

@@ -22,9 +22,17 @@ TODAY = datetime.date(2025, 6, 30)
 @pytest.mark.parametrize(
     "days, words",
     [
-        (0, "Today"), (1, "Yesterday"), (2, "2 days ago"), (45, "45 days ago"), (60, "60 days ago"),
-        (61, "2 months ago"), (92, "3 months ago"), (364, "12 months ago"), (729, "24 months ago"),
-        (730, "2 years ago"), (1200, "3 years ago"),
+        (0, "Today"),
+        (1, "Yesterday"),
+        (2, "2 days ago"),
+        (45, "45 days ago"),
+        (60, "60 days ago"),
+        (61, "2 months ago"),
+        (92, "3 months ago"),
+        (364, "12 months ago"),
+        (729, "24 months ago"),
+        (730, "2 years ago"),
+        (1200, "3 years ago"),
     ],
 )
 def test_age_in_words(days, words):
@@ -100,12 +108,18 @@ def test_my_actions_says_how_long_since_each_update_and_offers_the_update_link_f
 @pytest.fixture
 def round_plan(officer, other_officer):
     recommendation = RecommendationFactory()
-    mine = [ActionFactory(recommendation=recommendation, reference=f"1.{n}", description=f"My action {n}",
-                          lead_officer=officer) for n in (1, 2, 3)]
-    theirs = ActionFactory(recommendation=recommendation, reference="1.4", description="Owen's action",
-                           lead_officer=other_officer)
-    outside = ActionFactory(recommendation=recommendation, reference="1.5", description="Mine, not in the round",
-                            lead_officer=officer)
+    mine = [
+        ActionFactory(
+            recommendation=recommendation, reference=f"1.{n}", description=f"My action {n}", lead_officer=officer
+        )
+        for n in (1, 2, 3)
+    ]
+    theirs = ActionFactory(
+        recommendation=recommendation, reference="1.4", description="Owen's action", lead_officer=other_officer
+    )
+    outside = ActionFactory(
+        recommendation=recommendation, reference="1.5", description="Mine, not in the round", lead_officer=officer
+    )
     update_round = UpdateRound.objects.create(
         challenge=recommendation.challenge, title="Quarter 3 2024/25", deadline=datetime.date(2099, 3, 14)
     )
@@ -115,7 +129,7 @@ def round_plan(officer, other_officer):
 
 def round_panel(text):
     start = text.index('<div class="govuk-notification-banner"')
-    return text[start:text.index("</div>\n</div>", start)]
+    return text[start : text.index("</div>\n</div>", start)]
 
 
 def test_my_actions_starts_with_what_the_open_round_asks_of_me(client, officer, round_plan):
@@ -155,7 +169,9 @@ def test_my_actions_stays_within_its_query_budget_with_a_round(client, officer, 
     client.force_login(officer)
     few = count_queries(client, MY_ACTIONS)
 
-    more = ActionFactory.create_batch(20, lead_officer=officer, recommendation=update_round.challenge.recommendations.first())
+    more = ActionFactory.create_batch(
+        20, lead_officer=officer, recommendation=update_round.challenge.recommendations.first()
+    )
     update_round.actions.add(*more)
     for action in more[:5]:
         ProgressUpdateFactory(action=action, date=days(-5), author=officer)

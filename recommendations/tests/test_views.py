@@ -6,7 +6,6 @@ from django.urls import reverse
 from recommendations.models import Status
 from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
 
-from .queries import SIGNED_IN_QUERIES, count_queries
 from .factories import (
     ActionFactory,
     PeerChallengeFactory,
@@ -16,6 +15,7 @@ from .factories import (
     UserFactory,
     build_challenge,
 )
+from .queries import SIGNED_IN_QUERIES, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_recommendation_status_is_the_worst_of_its_actions_until_all_are_complet
     text = page_text(client.get(url))
 
     assert "Review the constitution" in text
-    assert "govuk-tag--red\">Off track" in text
+    assert 'govuk-tag--red">Off track' in text
 
 
 def test_recommendation_page_shows_full_text_actions_and_latest_published_progress(client):
@@ -135,8 +135,9 @@ def test_unknown_recommendation_number_of_a_real_challenge_is_not_found(client):
 
 
 def test_server_error_page_is_styled_and_needs_no_database(client, settings):
-    from cpc_tracker.views import server_error
     from django.test import RequestFactory
+
+    from cpc_tracker.views import server_error
 
     response = server_error(RequestFactory().get("/"))
 
@@ -149,13 +150,17 @@ class TestQueryBudgets:
 
     @pytest.fixture
     def small(self):
-        return build_challenge(themes=1, recommendations_per_theme=1, actions_per_recommendation=1, updates_per_action=1)
+        return build_challenge(
+            themes=1, recommendations_per_theme=1, actions_per_recommendation=1, updates_per_action=1
+        )
 
     @pytest.fixture
     def large(self):
         for _ in range(9):
             build_challenge(themes=1, recommendations_per_theme=1, actions_per_recommendation=1, updates_per_action=1)
-        return build_challenge(themes=3, recommendations_per_theme=4, actions_per_recommendation=10, updates_per_action=10)
+        return build_challenge(
+            themes=3, recommendations_per_theme=4, actions_per_recommendation=10, updates_per_action=10
+        )
 
     @pytest.mark.parametrize("signed_in", [False, True])
     def test_every_page_is_within_budget_and_independent_of_data_size(self, client, small, large, signed_in):

@@ -23,8 +23,9 @@ register = template.Library()
 @register.inclusion_tag(CHART_TEMPLATE, takes_context=True)
 def status_by_theme_chart(context, summary, title="Actions by status in each theme", show_table=False, label=""):
     rows = charts.theme_rows_from_summary(summary)
-    chart = charts.status_bars(rows, title=title, row_heading="Theme", chart_id=next_chart_id(context)) \
-        if rows else None
+    chart = (
+        charts.status_bars(rows, title=title, row_heading="Theme", chart_id=next_chart_id(context)) if rows else None
+    )
     return chart_context(chart, show_table=show_table, empty_text="There are no themes to chart yet.", label=label)
 
 
@@ -38,19 +39,25 @@ def published_updates_by_month(challenges):
 @register.inclusion_tag(CHART_TEMPLATE, takes_context=True)
 def updates_over_time_chart(context, monthly, challenge, show_table=False, label=""):
     chart = charts.cumulative_updates(
-        monthly.get(challenge.pk, []), title="Published progress updates over time", until=timezone.localdate(),
+        monthly.get(challenge.pk, []),
+        title="Published progress updates over time",
+        until=timezone.localdate(),
         chart_id=next_chart_id(context),
     )
-    return chart_context(chart, show_table=show_table, empty_text="No progress updates have been published yet.",
-                         label=label)
+    return chart_context(
+        chart, show_table=show_table, empty_text="No progress updates have been published yet.", label=label
+    )
 
 
 @register.inclusion_tag(CHART_TEMPLATE, takes_context=True)
 def report_updates_chart(context, content, show_table=True):
     months = [(row["month"], row["count"]) for row in content["updates_by_month"]]
     chart = charts.cumulative_updates(
-        months, title="Published progress updates over time, to the cut-off date", until=content["cut_off"],
+        months,
+        title="Published progress updates over time, to the cut-off date",
+        until=content["cut_off"],
         chart_id=next_chart_id(context),
     )
-    return chart_context(chart, show_table=show_table,
-                         empty_text="No progress updates had been published by the cut-off date.")
+    return chart_context(
+        chart, show_table=show_table, empty_text="No progress updates had been published by the cut-off date."
+    )

@@ -63,28 +63,57 @@ def plan_with_history():
     review = ProgressReviewFactory(challenge=challenge, on_site=datetime.date(2023, 10, 16))
     ProgressReviewFactory(challenge=challenge, on_site=datetime.date(2024, 5, 1))  # after the cut-off
     consideration = ConsiderationFactory(review=review, order=1, title="Focus on Equality")
-    IndicatorFactory(review=review, order=1, name="Council Tax collection rate", value="97.6", unit="%",
-                     comparator_value="94.0", comparator_label="National average")
+    IndicatorFactory(
+        review=review,
+        order=1,
+        name="Council Tax collection rate",
+        value="97.6",
+        unit="%",
+        comparator_value="94.0",
+        comparator_label="National average",
+    )
 
-    a11 = ActionFactory(recommendation=first, reference="1.1", description="Set up a working group",
-                        due_date=datetime.date(2024, 1, 31))
-    a12 = ActionFactory(recommendation=first, reference="1.2", description="Train every councillor",
-                        due_date=datetime.date(2024, 6, 30), consideration=consideration)
+    a11 = ActionFactory(
+        recommendation=first, reference="1.1", description="Set up a working group", due_date=datetime.date(2024, 1, 31)
+    )
+    a12 = ActionFactory(
+        recommendation=first,
+        reference="1.2",
+        description="Train every councillor",
+        due_date=datetime.date(2024, 6, 30),
+        consideration=consideration,
+    )
     a13 = ActionFactory(recommendation=first, reference="1.3", description="Publish a new constitution")
-    a21 = ActionFactory(recommendation=second, reference="2.1", description="Launch a residents' newsletter",
-                        due_date=datetime.date(2024, 2, 1))
+    a21 = ActionFactory(
+        recommendation=second,
+        reference="2.1",
+        description="Launch a residents' newsletter",
+        due_date=datetime.date(2024, 2, 1),
+    )
     ProgressUpdateFactory(action=a11, date=datetime.date(2024, 1, 10), status=Status.ON_TRACK, text="Terms agreed")
-    ProgressUpdateFactory(action=a11, date=datetime.date(2024, 2, 20), status=Status.COMPLETE,
-                          text="Working group met for the first time")
-    ProgressUpdateFactory(action=a11, date=datetime.date(2024, 3, 5), status=Status.OFF_TRACK,
-                          text="After the cut-off")
-    ProgressUpdateFactory(action=a12, date=datetime.date(2024, 2, 1), status=Status.AT_RISK,
-                          text="Few places booked")
-    ProgressUpdateFactory(action=a12, date=datetime.date(2024, 2, 25), status=Status.OFF_TRACK,
-                          text="Draft not for the committee", published=False)
+    ProgressUpdateFactory(
+        action=a11, date=datetime.date(2024, 2, 20), status=Status.COMPLETE, text="Working group met for the first time"
+    )
+    ProgressUpdateFactory(action=a11, date=datetime.date(2024, 3, 5), status=Status.OFF_TRACK, text="After the cut-off")
+    ProgressUpdateFactory(action=a12, date=datetime.date(2024, 2, 1), status=Status.AT_RISK, text="Few places booked")
+    ProgressUpdateFactory(
+        action=a12,
+        date=datetime.date(2024, 2, 25),
+        status=Status.OFF_TRACK,
+        text="Draft not for the committee",
+        published=False,
+    )
     ProgressUpdateFactory(action=a13, date=datetime.date(2024, 2, 10), status=Status.ON_TRACK, text="Written first")
-    ProgressUpdateFactory(action=a13, date=datetime.date(2024, 2, 10), status=Status.OFF_TRACK,
-                          text="Written second")
+    ProgressUpdateFactory(action=a13, date=datetime.date(2024, 2, 10), status=Status.OFF_TRACK, text="Written second")
     ProgressUpdateFactory(action=a21, date=datetime.date(2024, 4, 1), status=Status.COMPLETE, text="Launched")
-    return SimpleNamespace(challenge=challenge, review=review, consideration=consideration,
-                           a11=a11, a12=a12, a13=a13, a21=a21, first=first, second=second)
+    return SimpleNamespace(
+        challenge=challenge,
+        review=review,
+        consideration=consideration,
+        a11=a11,
+        a12=a12,
+        a13=a13,
+        a21=a21,
+        first=first,
+        second=second,
+    )

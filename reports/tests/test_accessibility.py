@@ -15,7 +15,6 @@ from reviews.models import ProgressReview
 
 from .factories import CommitteeReportFactory, issued_report
 
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -25,23 +24,40 @@ def stockport_reports():
     call_command("loaddata", "stockport_cpc", verbosity=0)
     challenge = PeerChallenge.objects.get(slug="stockport-cpc-2022")
     coordinator = UserFactory(username="cora", roles=[(challenge.council, COORDINATOR)])
-    first = issued_report(challenge=challenge, meeting_date=datetime.date(2023, 11, 7),
-                          cut_off=datetime.date(2023, 10, 16), issued_by=coordinator)
+    first = issued_report(
+        challenge=challenge,
+        meeting_date=datetime.date(2023, 11, 7),
+        cut_off=datetime.date(2023, 10, 16),
+        issued_by=coordinator,
+    )
     action = ProgressUpdate.objects.filter(action__recommendation__challenge=challenge).first().action
-    ProgressUpdateFactory(action=action, date=datetime.date(2024, 1, 10), status=Status.AT_RISK,
-                          text="The working group has lost its chair.")
-    ActionFactory(recommendation=action.recommendation, reference="99.1", due_date=datetime.date(2024, 1, 1),
-                  description="Appoint a new chair")
-    draft = CommitteeReportFactory(challenge=challenge, meeting_date=datetime.date(2024, 3, 14),
-                                   cut_off=datetime.date(2024, 2, 29), created_by=coordinator)
+    ProgressUpdateFactory(
+        action=action,
+        date=datetime.date(2024, 1, 10),
+        status=Status.AT_RISK,
+        text="The working group has lost its chair.",
+    )
+    ActionFactory(
+        recommendation=action.recommendation,
+        reference="99.1",
+        due_date=datetime.date(2024, 1, 1),
+        description="Appoint a new chair",
+    )
+    draft = CommitteeReportFactory(
+        challenge=challenge,
+        meeting_date=datetime.date(2024, 3, 14),
+        cut_off=datetime.date(2024, 2, 29),
+        created_by=coordinator,
+    )
     return challenge, first, draft, coordinator
 
 
 def sign_in(page, live_server, user):
     client = Client()
     client.force_login(user)
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                               "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
 
 
 def assert_passes_axe(page, url):

@@ -34,10 +34,26 @@ def texts(root):
 
 class TestStatusBars:
     rows = [
-        ("Theme 1: Governance", [(Status.NOT_STARTED, 0), (Status.ON_TRACK, 2), (Status.AT_RISK, 1),
-                                 (Status.OFF_TRACK, 0), (Status.COMPLETE, 3)]),
-        ("Theme 2: Internal Processes", [(Status.NOT_STARTED, 1), (Status.ON_TRACK, 0), (Status.AT_RISK, 0),
-                                         (Status.OFF_TRACK, 1), (Status.COMPLETE, 0)]),
+        (
+            "Theme 1: Governance",
+            [
+                (Status.NOT_STARTED, 0),
+                (Status.ON_TRACK, 2),
+                (Status.AT_RISK, 1),
+                (Status.OFF_TRACK, 0),
+                (Status.COMPLETE, 3),
+            ],
+        ),
+        (
+            "Theme 2: Internal Processes",
+            [
+                (Status.NOT_STARTED, 1),
+                (Status.ON_TRACK, 0),
+                (Status.AT_RISK, 0),
+                (Status.OFF_TRACK, 1),
+                (Status.COMPLETE, 0),
+            ],
+        ),
     ]
 
     def test_each_bar_is_labelled_in_words_not_colour_alone(self):
@@ -93,11 +109,21 @@ class TestCumulativeUpdates:
 class TestIndicatorBars:
     def test_only_indicators_with_both_numbers_are_drawn(self):
         indicators = [
-            {"name": "Council Tax collection rate", "value": Decimal("97.6"), "unit": "%",
-             "comparator_value": Decimal("94.0"), "comparator_label": "National average"},
+            {
+                "name": "Council Tax collection rate",
+                "value": Decimal("97.6"),
+                "unit": "%",
+                "comparator_value": Decimal("94.0"),
+                "comparator_label": "National average",
+            },
             {"name": "NEET", "value": Decimal("2.8"), "unit": "%", "comparator_value": None, "comparator_label": ""},
-            {"name": "Looked After Children", "value": "72.0", "unit": "per 10,000", "comparator_value": "95.0",
-             "comparator_label": "National average"},
+            {
+                "name": "Looked After Children",
+                "value": "72.0",
+                "unit": "per 10,000",
+                "comparator_value": "95.0",
+                "comparator_label": "National average",
+            },
         ]
 
         chart = charts.indicator_bars(indicators, council="Stockport")
@@ -111,8 +137,13 @@ class TestIndicatorBars:
         ]
 
     def test_none_when_nothing_compares(self):
-        assert charts.indicator_bars([{"name": "x", "value": 1, "unit": "", "comparator_value": None,
-                                       "comparator_label": ""}], council="Stockport") is None
+        assert (
+            charts.indicator_bars(
+                [{"name": "x", "value": 1, "unit": "", "comparator_value": None, "comparator_label": ""}],
+                council="Stockport",
+            )
+            is None
+        )
 
 
 class ChartTables(HTMLParser):
@@ -162,13 +193,15 @@ class TestPagesWithCharts:
 
         assert_every_chart_has_a_table(client.get("/").content.decode(), expected_charts=4)
         assert_every_chart_has_a_table(client.get(challenge.get_absolute_url()).content.decode(), expected_charts=1)
-        assert_every_chart_has_a_table(client.get(challenge.themes.first().get_absolute_url()).content.decode(),
-                                       expected_charts=1)
+        assert_every_chart_has_a_table(
+            client.get(challenge.themes.first().get_absolute_url()).content.decode(), expected_charts=1
+        )
 
     def test_review_page_charts_its_indicators(self, client):
         review = build_review(build_challenge(), indicators=0)
-        IndicatorFactory(review=review, value=Decimal("97.6"), comparator_value=Decimal("94"),
-                         comparator_label="National average")
+        IndicatorFactory(
+            review=review, value=Decimal("97.6"), comparator_value=Decimal("94"), comparator_label="National average"
+        )
 
         html = client.get(review.get_absolute_url()).content.decode()
 
@@ -183,7 +216,9 @@ class TestPagesWithCharts:
 
         assert_every_chart_has_a_table(html, expected_charts=3)
         assert "govuk-details" not in html, "in a report the tables are shown, not folded away"
-        for caption in ["Actions by status in each theme, at the cut-off date",
-                        "Published progress updates over time, to the cut-off date",
-                        "LG Inform indicators against their comparators"]:
+        for caption in [
+            "Actions by status in each theme, at the cut-off date",
+            "Published progress updates over time, to the cut-off date",
+            "LG Inform indicators against their comparators",
+        ]:
             assert caption in html

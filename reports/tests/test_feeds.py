@@ -54,8 +54,10 @@ def test_feed_holds_the_newest_fifty(client):
 
 def test_challenge_and_home_pages_advertise_the_feed(client):
     challenge = ActionFactory().recommendation.challenge
-    link = (f'<link rel="alternate" type="application/atom+xml" title="Published progress updates – '
-            f'{challenge.council.name}: {challenge.title}" href="{reverse("reports:updates-feed", args=[challenge.slug])}">')
+    link = (
+        f'<link rel="alternate" type="application/atom+xml" title="Published progress updates – '
+        f'{challenge.council.name}: {challenge.title}" href="{reverse("reports:updates-feed", args=[challenge.slug])}">'
+    )
 
     assert link in client.get(challenge.get_absolute_url()).content.decode()
     assert link in client.get("/").content.decode()

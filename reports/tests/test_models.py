@@ -22,8 +22,12 @@ def test_an_update_after_issue_does_not_change_an_issued_report(client, coordina
     page_before = client.get(report.get_absolute_url()).content.decode()
 
     # Later: a back-dated published update, a status change, new wording, a new action.
-    ProgressUpdateFactory(action=plan.a12, date=datetime.date(2024, 2, 28), status=Status.COMPLETE,
-                          text="Back-dated news the committee never saw")
+    ProgressUpdateFactory(
+        action=plan.a12,
+        date=datetime.date(2024, 2, 28),
+        status=Status.COMPLETE,
+        text="Back-dated news the committee never saw",
+    )
     plan.a21.description = "Reworded after the meeting"
     plan.a21.status = Status.COMPLETE
     plan.a21.save()
@@ -39,8 +43,7 @@ def test_an_update_after_issue_does_not_change_an_issued_report(client, coordina
     draft_page = client.get(CommitteeReportFactory(challenge=plan.challenge, cut_off=CUT_OFF).get_absolute_url())
     assert draft_page.status_code == 302  # drafts need sign-in
     client.force_login(coordinator)
-    assert "Back-dated news" in client.get(
-        CommitteeReport.objects.drafts().get().get_absolute_url()).content.decode()
+    assert "Back-dated news" in client.get(CommitteeReport.objects.drafts().get().get_absolute_url()).content.decode()
 
 
 def test_a_draft_follows_the_plan_until_it_is_issued():
@@ -72,7 +75,9 @@ def test_previous_report_is_the_latest_issued_one_with_an_earlier_cut_off(coordi
 def test_issued_report_needs_a_snapshot_and_a_draft_has_none():
     report = CommitteeReportFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        CommitteeReport.objects.filter(pk=report.pk).update(issued_at=datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC))
+        CommitteeReport.objects.filter(pk=report.pk).update(
+            issued_at=datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC)
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
         CommitteeReport.objects.filter(pk=report.pk).update(snapshot={"format": 1})
 
@@ -84,12 +89,17 @@ def test_cut_off_cannot_be_after_the_meeting():
 
 def test_names_and_addresses():
     report = CommitteeReportFactory(
-        challenge__council__name="Anytown Council", challenge__slug="anytown", committee="Scrutiny Committee",
+        challenge__council__name="Anytown Council",
+        challenge__slug="anytown",
+        committee="Scrutiny Committee",
         meeting_date=datetime.date(2024, 3, 14),
     )
 
     assert str(report) == "Scrutiny Committee, 14 March 2024"
     assert report.get_absolute_url() == reverse("reports:report-detail", args=[report.pk])
-    assert report.document_title == "Corporate Peer Challenge: progress report – Anytown Council, Scrutiny Committee, 14 March 2024"
+    assert (
+        report.document_title
+        == "Corporate Peer Challenge: progress report – Anytown Council, Scrutiny Committee, 14 March 2024"
+    )
     assert report.filename == "anytown-committee-report-2024-03-14.pdf"
     assert not report.is_issued

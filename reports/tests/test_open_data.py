@@ -17,24 +17,50 @@ from reports.open_data import COLUMN_NAMES, COLUMNS, LICENCE, LICENCE_URL, statu
 
 pytestmark = pytest.mark.django_db
 
-DOCUMENTED = ["council", "challenge", "theme_number", "theme", "recommendation_number", "recommendation",
-              "action_reference", "action", "lead_role", "lead", "timescale", "due_date", "status",
-              "latest_published_update_date", "latest_published_update"]
+DOCUMENTED = [
+    "council",
+    "challenge",
+    "theme_number",
+    "theme",
+    "recommendation_number",
+    "recommendation",
+    "action_reference",
+    "action",
+    "lead_role",
+    "lead",
+    "timescale",
+    "due_date",
+    "status",
+    "latest_published_update_date",
+    "latest_published_update",
+]
 
 
 @pytest.fixture
 def action(officer):
     action = ActionFactory(
-        recommendation__theme__challenge__council__name="Anytown Council", recommendation__number=10,
-        recommendation__theme__number=2, recommendation__theme__title="Governance",
-        reference="10.2", description="Train staff on report writing", lead_role="Monitoring Officer",
-        lead_officer=officer, timescale="Q2 2024/25", due_date=datetime.date(2024, 9, 30),
+        recommendation__theme__challenge__council__name="Anytown Council",
+        recommendation__number=10,
+        recommendation__theme__number=2,
+        recommendation__theme__title="Governance",
+        reference="10.2",
+        description="Train staff on report writing",
+        lead_role="Monitoring Officer",
+        lead_officer=officer,
+        timescale="Q2 2024/25",
+        due_date=datetime.date(2024, 9, 30),
         status=Status.NOT_STARTED,  # no update of its own: the two below are its whole record
     )
-    ProgressUpdateFactory(action=action, date=datetime.date(2024, 5, 1), status=Status.ON_TRACK,
-                          text="Two sessions held")
-    ProgressUpdateFactory(action=action, date=datetime.date(2024, 6, 1), status=Status.OFF_TRACK,
-                          text="Unpublished: trainer off sick", published=False)
+    ProgressUpdateFactory(
+        action=action, date=datetime.date(2024, 5, 1), status=Status.ON_TRACK, text="Two sessions held"
+    )
+    ProgressUpdateFactory(
+        action=action,
+        date=datetime.date(2024, 6, 1),
+        status=Status.OFF_TRACK,
+        text="Unpublished: trainer off sick",
+        published=False,
+    )
     action.refresh_from_db()
     assert (action.status, action.public_status) == (Status.OFF_TRACK, Status.ON_TRACK)  # staff's and public's
     return action
@@ -72,11 +98,21 @@ def test_json_validates_against_the_documented_columns(client, action):
         if column["type"] == "date" and value:
             datetime.date.fromisoformat(value)
     assert row == {
-        "council": "Anytown Council", "challenge": "Corporate Peer Challenge", "theme_number": 2,
-        "theme": "Governance", "recommendation_number": 10, "recommendation": action.recommendation.title,
-        "action_reference": "10.2", "action": "Train staff on report writing", "lead_role": "Monitoring Officer",
-        "lead": "Monitoring Officer", "timescale": "Q2 2024/25", "due_date": "2024-09-30", "status": "On track",
-        "latest_published_update_date": "2024-05-01", "latest_published_update": "Two sessions held",
+        "council": "Anytown Council",
+        "challenge": "Corporate Peer Challenge",
+        "theme_number": 2,
+        "theme": "Governance",
+        "recommendation_number": 10,
+        "recommendation": action.recommendation.title,
+        "action_reference": "10.2",
+        "action": "Train staff on report writing",
+        "lead_role": "Monitoring Officer",
+        "lead": "Monitoring Officer",
+        "timescale": "Q2 2024/25",
+        "due_date": "2024-09-30",
+        "status": "On track",
+        "latest_published_update_date": "2024-05-01",
+        "latest_published_update": "Two sessions held",
     }
 
 
@@ -93,8 +129,10 @@ def test_csv_has_a_header_row_of_the_documented_columns_and_the_same_rows(client
     rows, response = get_csv(client, action.recommendation.challenge)
 
     assert list(rows[0]) == DOCUMENTED
-    assert rows == [{k: "" if v is None else str(v) for k, v in row.items()}
-                    for row in get_json(client, action.recommendation.challenge)["rows"]]
+    assert rows == [
+        {k: "" if v is None else str(v) for k, v in row.items()}
+        for row in get_json(client, action.recommendation.challenge)["rows"]
+    ]
     assert f'<{LICENCE_URL}>; rel="license"' in response["Link"]
     assert response["X-Data-Date"] == "2024-05-01"
 
@@ -196,10 +234,17 @@ def test_csv_text_cannot_run_as_a_formula_and_json_keeps_it_as_written(client, a
     json_row = get_json(client, challenge)["rows"][0]
 
     assert (row["action"], row["lead_role"], row["lead"], row["timescale"], row["latest_published_update"]) == (
-        '\'=HYPERLINK("https://example.com","Click me")', "'@Comms", "'@Comms", "'-5 days", "'+5 members trained",
+        '\'=HYPERLINK("https://example.com","Click me")',
+        "'@Comms",
+        "'@Comms",
+        "'-5 days",
+        "'+5 members trained",
     )
     assert (json_row["action"], json_row["lead_role"], json_row["timescale"], json_row["latest_published_update"]) == (
-        '=HYPERLINK("https://example.com","Click me")', "@Comms", "-5 days", "+5 members trained",
+        '=HYPERLINK("https://example.com","Click me")',
+        "@Comms",
+        "-5 days",
+        "+5 members trained",
     )
     assert (row["recommendation_number"], row["due_date"]) == ("10", "2024-09-30")
 
@@ -227,8 +272,10 @@ def test_open_data_page_documents_columns_licence_date_and_links(client, action)
 
 def test_public_pages_link_to_the_open_data_and_the_feed(client):
     challenge = ActionFactory().recommendation.challenge
-    links = [reverse(name, args=[challenge.slug]) for name in
-             ("reports:open-data", "reports:open-data-csv", "reports:open-data-json", "reports:updates-feed")]
+    links = [
+        reverse(name, args=[challenge.slug])
+        for name in ("reports:open-data", "reports:open-data-csv", "reports:open-data-json", "reports:updates-feed")
+    ]
 
     for url in ("/", challenge.get_absolute_url(), challenge.themes.first().get_absolute_url()):
         page = client.get(url).content.decode()
@@ -239,6 +286,11 @@ def test_public_pages_link_to_the_open_data_and_the_feed(client):
 def test_stable_addresses():
     challenge = PeerChallengeFactory.build(slug="stockport-cpc-2022")
 
-    assert reverse("reports:open-data-csv", args=[challenge.slug]) == "/challenges/stockport-cpc-2022/open-data/status.csv"
-    assert reverse("reports:open-data-json", args=[challenge.slug]) == "/challenges/stockport-cpc-2022/open-data/status.json"
+    assert (
+        reverse("reports:open-data-csv", args=[challenge.slug]) == "/challenges/stockport-cpc-2022/open-data/status.csv"
+    )
+    assert (
+        reverse("reports:open-data-json", args=[challenge.slug])
+        == "/challenges/stockport-cpc-2022/open-data/status.json"
+    )
     assert reverse("reports:updates-feed", args=[challenge.slug]) == "/challenges/stockport-cpc-2022/updates.atom"

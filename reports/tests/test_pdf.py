@@ -40,8 +40,12 @@ def test_first_page_text_holds_the_executive_summary_figures(client, issued):
     reader = PdfReader(BytesIO(response.content))
     first_page = " ".join(reader.pages[0].extract_text().split())
     assert "Executive summary" in first_page
-    for figure in ["1 of 4 actions complete", "0 on track, 1 at risk, 1 off track and 1 not started",
-                   "0 of 2 recommendations complete", "1 overdue action"]:
+    for figure in [
+        "1 of 4 actions complete",
+        "0 on track, 1 at risk, 1 off track and 1 not started",
+        "0 of 2 recommendations complete",
+        "1 overdue action",
+    ]:
         assert figure in first_page
     assert "1 March 2024" in first_page
 
@@ -52,8 +56,13 @@ def test_pdf_has_a_title_an_author_and_bookmarks_from_the_headings(client, issue
     assert reader.metadata.title == issued.document_title
     assert reader.metadata.author == "Anytown Council"
     titles = list(outline_titles(reader.outline))
-    for heading in ["Corporate Peer Challenge: progress report", "Executive summary", "Theme 1: Governance",
-                    "Recommendation 1: Review the constitution", "Progress review considerations"]:
+    for heading in [
+        "Corporate Peer Challenge: progress report",
+        "Executive summary",
+        "Theme 1: Governance",
+        "Recommendation 1: Review the constitution",
+        "Progress review considerations",
+    ]:
         assert heading in titles
 
 
@@ -84,8 +93,10 @@ def test_draft_pdf_says_draft_and_uses_the_live_plan(client, coordinator):
 
 
 def test_nothing_is_fetched_while_rendering():
-    html = ('<html><head><title>T</title><link rel="stylesheet" href="http://example.invalid/x.css"></head>'
-            '<body><h1>Heading</h1><img src="/static/missing.png" alt=""></body></html>')
+    html = (
+        '<html><head><title>T</title><link rel="stylesheet" href="http://example.invalid/x.css"></head>'
+        '<body><h1>Heading</h1><img src="/static/missing.png" alt=""></body></html>'
+    )
 
     pdf = html_to_pdf(html, base_url="http://testserver/")
 

@@ -34,8 +34,11 @@ def expect(response, role, allowed, url):
 @pytest.fixture
 def reports():
     challenge = PeerChallengeFactory()
-    return challenge, CommitteeReportFactory(challenge=challenge), issued_report(
-        challenge=challenge, cut_off=datetime.date(2024, 1, 1))
+    return (
+        challenge,
+        CommitteeReportFactory(challenge=challenge),
+        issued_report(challenge=challenge, cut_off=datetime.date(2024, 1, 1)),
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -69,8 +72,15 @@ def test_create_form(client, sign_in_as, reports, role):
         assert client.get(url).status_code == 200
 
     before = CommitteeReport.objects.count()
-    data = {"committee": "Scrutiny Committee", "meeting_date_0": "14", "meeting_date_1": "3", "meeting_date_2": "2024",
-            "cut_off_0": "1", "cut_off_1": "3", "cut_off_2": "2024"}
+    data = {
+        "committee": "Scrutiny Committee",
+        "meeting_date_0": "14",
+        "meeting_date_1": "3",
+        "meeting_date_2": "2024",
+        "cut_off_0": "1",
+        "cut_off_1": "3",
+        "cut_off_2": "2024",
+    }
     allowed = expect(client.post(url, data), role, MANAGERS, url)
     assert CommitteeReport.objects.count() == before + (1 if allowed else 0)
 

@@ -21,17 +21,20 @@ def with_reports(challenge):
 
 @pytest.fixture
 def small():
-    return with_reports(build_challenge(themes=1, recommendations_per_theme=1, actions_per_recommendation=1,
-                                        updates_per_action=1))
+    return with_reports(
+        build_challenge(themes=1, recommendations_per_theme=1, actions_per_recommendation=1, updates_per_action=1)
+    )
 
 
 @pytest.fixture
 def large():
     for _ in range(4):
-        with_reports(build_challenge(themes=1, recommendations_per_theme=1, actions_per_recommendation=1,
-                                     updates_per_action=1))
-    challenge = with_reports(build_challenge(themes=3, recommendations_per_theme=2, actions_per_recommendation=4,
-                                             updates_per_action=3))
+        with_reports(
+            build_challenge(themes=1, recommendations_per_theme=1, actions_per_recommendation=1, updates_per_action=1)
+        )
+    challenge = with_reports(
+        build_challenge(themes=3, recommendations_per_theme=2, actions_per_recommendation=4, updates_per_action=3)
+    )
     for _ in range(5):
         CommitteeReportFactory(challenge=challenge)
     return challenge
@@ -48,7 +51,10 @@ def issued(challenge):
 PUBLIC = {
     "report list": (lambda c: reverse("reports:report-list", args=[c.slug]), 3),
     "issued report": (lambda c: issued(c).get_absolute_url(), 1),
-    "issued report PDF": (lambda c: reverse("reports:report-pdf", args=[issued(c).pk]), 2),  # the first download also keeps the PDF
+    "issued report PDF": (
+        lambda c: reverse("reports:report-pdf", args=[issued(c).pk]),
+        2,
+    ),  # the first download also keeps the PDF
     "open data page": (lambda c: reverse("reports:open-data", args=[c.slug]), 3),
     "CSV": (lambda c: reverse("reports:open-data-csv", args=[c.slug]), 3),
     "JSON": (lambda c: reverse("reports:open-data-json", args=[c.slug]), 3),
@@ -81,8 +87,9 @@ def test_signed_in_pages_within_budget(client, small, large, coordinator):
 
 def test_scrutiny_member_reading_a_draft_within_budget(client, small, large, scrutiny_member):
     client.force_login(scrutiny_member)
-    assert_within_budget(client, small, large, {"draft report": SIGNED_IN_ONLY["draft report"]},
-                         extra=SIGNED_IN_QUERIES)
+    assert_within_budget(
+        client, small, large, {"draft report": SIGNED_IN_ONLY["draft report"]}, extra=SIGNED_IN_QUERIES
+    )
 
 
 def test_home_with_charts_stays_within_its_budget(client, small, large):

@@ -46,15 +46,18 @@ def test_a_report_from_a_closed_round_starts_from_its_closing_day_and_remembers_
     assert initial["committee"] == "Scrutiny committee" and initial["meeting_date"] == datetime.date(2030, 3, 14)
     assert "Made from the update round" in page(form)
 
-    data = {"committee": "Scrutiny committee", **date_data("meeting_date", datetime.date(2030, 3, 14)),
-            **date_data("cut_off", closing_day)}
+    data = {
+        "committee": "Scrutiny committee",
+        **date_data("meeting_date", datetime.date(2030, 3, 14)),
+        **date_data("cut_off", closing_day),
+    }
     response = client.post(report_from(closed), data)
 
     report = CommitteeReport.objects.get()
     assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
     assert report.update_round == closed and report.cut_off == closing_day
     text = page(client.get(report.get_absolute_url()))
-    assert f"Made from the update round <a class=\"govuk-link\" href=\"{closed.get_absolute_url()}\">" in text
+    assert f'Made from the update round <a class="govuk-link" href="{closed.get_absolute_url()}">' in text
     assert report.get_absolute_url() in page(client.get(closed.get_absolute_url()))  # listed on the round
 
 
@@ -76,7 +79,9 @@ def test_another_challenges_round_or_a_made_up_one_is_not_found(client, coordina
     client.force_login(coordinator)
 
     assert client.get(report_from(open_round, challenge=other)).status_code == 404
-    assert client.get(reverse("reports:report-create", args=[plan["challenge"].slug]) + "?round=999999").status_code == 404
+    assert (
+        client.get(reverse("reports:report-create", args=[plan["challenge"].slug]) + "?round=999999").status_code == 404
+    )
     assert client.get(reverse("reports:report-create", args=[plan["challenge"].slug]) + "?round=x").status_code == 404
 
 
@@ -89,8 +94,12 @@ def test_a_report_without_a_round_is_as_before(client, coordinator, plan):
 
 
 def test_the_round_title_gives_the_committee_only_when_it_names_one(coordinator, plan):
-    update_round = UpdateRound(challenge=plan["challenge"], title="Quarter 2 2025/26", deadline=datetime.date(2030, 1, 1),
-                               closed_at=timezone.now())
+    update_round = UpdateRound(
+        challenge=plan["challenge"],
+        title="Quarter 2 2025/26",
+        deadline=datetime.date(2030, 1, 1),
+        closed_at=timezone.now(),
+    )
     assert set(initial_from_round(update_round)) == {"cut_off"}
     update_round.title = "Q1 – for the Audit Committee meeting on 3 June 2020"
     initial = initial_from_round(update_round)

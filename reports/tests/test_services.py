@@ -17,8 +17,13 @@ pytestmark = pytest.mark.django_db
 def test_create_report_makes_a_draft(coordinator):
     challenge = PeerChallengeFactory()
 
-    report = create_report(challenge=challenge, created_by=coordinator, committee="Scrutiny Committee",
-                           meeting_date=datetime.date(2024, 3, 14), cut_off=datetime.date(2024, 3, 1))
+    report = create_report(
+        challenge=challenge,
+        created_by=coordinator,
+        committee="Scrutiny Committee",
+        meeting_date=datetime.date(2024, 3, 14),
+        cut_off=datetime.date(2024, 3, 1),
+    )
 
     assert report.created_by == coordinator
     assert report.issued_at is None and report.snapshot is None
@@ -26,8 +31,13 @@ def test_create_report_makes_a_draft(coordinator):
 
 def test_create_report_refuses_a_cut_off_after_the_meeting(coordinator):
     with pytest.raises(ValidationError):
-        create_report(challenge=PeerChallengeFactory(), created_by=coordinator, committee="Scrutiny Committee",
-                      meeting_date=datetime.date(2024, 3, 1), cut_off=datetime.date(2024, 3, 14))
+        create_report(
+            challenge=PeerChallengeFactory(),
+            created_by=coordinator,
+            committee="Scrutiny Committee",
+            meeting_date=datetime.date(2024, 3, 1),
+            cut_off=datetime.date(2024, 3, 14),
+        )
     assert not CommitteeReport.objects.exists()
 
 

@@ -28,21 +28,45 @@ def test_figures_are_the_plan_at_the_cut_off_date(plan):
     snapshot = build_snapshot(challenge=plan.challenge, cut_off=CUT_OFF)
 
     assert counts(snapshot["summary"]["actions"]) == {
-        "not_started": 1, "on_track": 0, "at_risk": 1, "off_track": 1, "complete": 1, "total": 4,
+        "not_started": 1,
+        "on_track": 0,
+        "at_risk": 1,
+        "off_track": 1,
+        "complete": 1,
+        "total": 4,
     }
     assert counts(snapshot["summary"]["recommendations"]) == {
-        "not_started": 1, "on_track": 0, "at_risk": 0, "off_track": 1, "complete": 0, "total": 2,
+        "not_started": 1,
+        "on_track": 0,
+        "at_risk": 0,
+        "off_track": 1,
+        "complete": 0,
+        "total": 2,
     }
     assert snapshot["summary"]["overdue"] == 1
     by_theme = {theme["title"]: counts(theme["actions"]) for theme in snapshot["summary"]["themes"]}
-    assert by_theme["Governance"] == {"not_started": 0, "on_track": 0, "at_risk": 1, "off_track": 1,
-                                      "complete": 1, "total": 3}
-    assert by_theme["Internal Processes"] == {"not_started": 1, "on_track": 0, "at_risk": 0, "off_track": 0,
-                                              "complete": 0, "total": 1}
+    assert by_theme["Governance"] == {
+        "not_started": 0,
+        "on_track": 0,
+        "at_risk": 1,
+        "off_track": 1,
+        "complete": 1,
+        "total": 3,
+    }
+    assert by_theme["Internal Processes"] == {
+        "not_started": 1,
+        "on_track": 0,
+        "at_risk": 0,
+        "off_track": 0,
+        "complete": 0,
+        "total": 1,
+    }
 
 
 def test_each_action_has_its_status_and_latest_published_update_at_the_cut_off(plan):
-    actions = {a["reference"]: a for a in all_actions(build_snapshot(challenge=plan.challenge, cut_off=CUT_OFF)).values()}
+    actions = {
+        a["reference"]: a for a in all_actions(build_snapshot(challenge=plan.challenge, cut_off=CUT_OFF)).values()
+    }
 
     assert actions["1.1"]["status"] == Status.COMPLETE
     assert actions["1.1"]["latest_update"]["text"] == "Working group met for the first time"
@@ -106,9 +130,14 @@ def test_readable_content_has_dates_statuses_and_links(plan):
     assert content["themes"][0]["url"] == plan.first.theme.get_absolute_url()
 
 
-@pytest.mark.parametrize("statuses", [
-    combination for size in range(0, 3) for combination in itertools.combinations_with_replacement(list(Status), size)
-])
+@pytest.mark.parametrize(
+    "statuses",
+    [
+        combination
+        for size in range(0, 3)
+        for combination in itertools.combinations_with_replacement(list(Status), size)
+    ],
+)
 def test_recommendation_status_follows_the_rule_of_the_live_pages(statuses):
     recommendation = RecommendationFactory()
     for status in statuses:
@@ -138,12 +167,19 @@ class TestChangesSincePreviousReport:
 
     def test_lists_exactly_what_changed(self, scenario):
         challenge, previous, unchanged, changes_status, new_update_only, removed = scenario
-        ProgressUpdateFactory(action=changes_status, date=datetime.date(2024, 2, 20), status=Status.OFF_TRACK,
-                              text="Supplier withdrew")
-        ProgressUpdateFactory(action=new_update_only, date=datetime.date(2024, 2, 21), status=Status.ON_TRACK,
-                              text="Still going well")
-        ProgressUpdateFactory(action=unchanged, date=datetime.date(2024, 2, 22), status=Status.AT_RISK,
-                              text="Unpublished, so not a change", published=False)
+        ProgressUpdateFactory(
+            action=changes_status, date=datetime.date(2024, 2, 20), status=Status.OFF_TRACK, text="Supplier withdrew"
+        )
+        ProgressUpdateFactory(
+            action=new_update_only, date=datetime.date(2024, 2, 21), status=Status.ON_TRACK, text="Still going well"
+        )
+        ProgressUpdateFactory(
+            action=unchanged,
+            date=datetime.date(2024, 2, 22),
+            status=Status.AT_RISK,
+            text="Unpublished, so not a change",
+            published=False,
+        )
         unchanged.status = Status.COMPLETE  # the live field; reports go by published updates only
         unchanged.save()
         removed.delete()
@@ -158,7 +194,8 @@ class TestChangesSincePreviousReport:
         ]
         assert [(a["reference"], a["status"]) for a in changes["new_actions"]] == [("1.5", Status.NOT_STARTED)]
         assert [(u["reference"], u["text"]) for u in changes["new_updates"]] == [
-            ("1.2", "Supplier withdrew"), ("1.3", "Still going well")
+            ("1.2", "Supplier withdrew"),
+            ("1.3", "Still going well"),
         ]
         assert [(a["reference"], a["description"]) for a in changes["removed_actions"]] == [
             ("1.4", "Dropped from the plan")

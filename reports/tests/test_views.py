@@ -39,22 +39,46 @@ class TestCreate:
         report = CommitteeReport.objects.get()
         assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
         assert (report.committee, report.meeting_date, report.cut_off) == (
-            COMMITTEE, datetime.date(2024, 3, 14), datetime.date(2024, 3, 1))
+            COMMITTEE,
+            datetime.date(2024, 3, 14),
+            datetime.date(2024, 3, 1),
+        )
         assert report.created_by == coordinator and not report.is_issued
         text = text_of(client.get(report.get_absolute_url()))
         assert "Draft report created" in text
         assert "Draft: the figures can still change" in text
 
-    @pytest.mark.parametrize("data, message", [
-        (form_data(committee=""), "Enter the name of the committee"),
-        ({"committee": COMMITTEE, **date_fields("cut_off", datetime.date(2024, 3, 1))}, "Enter the date of the meeting"),
-        (form_data(cut_off=timezone.localdate() + datetime.timedelta(days=1),
-                   meeting_date=timezone.localdate() + datetime.timedelta(days=10)),
-         "The cut-off date must be today or in the past"),
-        (form_data(cut_off=datetime.date(2024, 3, 20)), "The cut-off date must be the same as or before the date of the meeting"),
-        ({"committee": COMMITTEE, **date_fields("meeting_date", datetime.date(2024, 3, 14)),
-          "cut_off_0": "31", "cut_off_1": "2", "cut_off_2": "2024"}, "Enter the cut-off date as a real date"),
-    ])
+    @pytest.mark.parametrize(
+        "data, message",
+        [
+            (form_data(committee=""), "Enter the name of the committee"),
+            (
+                {"committee": COMMITTEE, **date_fields("cut_off", datetime.date(2024, 3, 1))},
+                "Enter the date of the meeting",
+            ),
+            (
+                form_data(
+                    cut_off=timezone.localdate() + datetime.timedelta(days=1),
+                    meeting_date=timezone.localdate() + datetime.timedelta(days=10),
+                ),
+                "The cut-off date must be today or in the past",
+            ),
+            (
+                form_data(cut_off=datetime.date(2024, 3, 20)),
+                "The cut-off date must be the same as or before the date of the meeting",
+            ),
+            (
+                {
+                    "committee": COMMITTEE,
+                    **date_fields("meeting_date", datetime.date(2024, 3, 14)),
+                    "cut_off_0": "31",
+                    "cut_off_1": "2",
+                    "cut_off_2": "2024",
+                },
+                "Enter the cut-off date as a real date",
+            ),
+        ],
+    )
     def test_errors_are_summarised_above_the_form(self, client, coordinator, data, message):
         challenge = PeerChallengeFactory()
         client.force_login(coordinator)
@@ -86,9 +110,15 @@ class TestReportPage:
         text = text_of(client.get(report.get_absolute_url()))
 
         summary = text.index("Executive summary", text.index("Contents") + 20)
-        assert summary < text.index("Theme 1: Governance", summary) < text.index("Progress review considerations", summary)
-        for figure in ["1 of 4 actions complete", "0 on track, 1 at risk, 1 off track and 1 not started",
-                       "0 of 2 recommendations complete", "1 overdue action"]:
+        assert (
+            summary < text.index("Theme 1: Governance", summary) < text.index("Progress review considerations", summary)
+        )
+        for figure in [
+            "1 of 4 actions complete",
+            "0 on track, 1 at risk, 1 off track and 1 not started",
+            "0 of 2 recommendations complete",
+            "1 overdue action",
+        ]:
             assert figure in text
         assert "Working group met for the first time" in text
         assert "After the cut-off" not in text and "Draft not for the committee" not in text
@@ -100,20 +130,25 @@ class TestReportPage:
 
         page = client.get(report.get_absolute_url()).content.decode()
 
-        assert len(re.findall(r'<section class="app-print-break app-report-section"', page)) == 3  # 2 themes, considerations
+        assert (
+            len(re.findall(r'<section class="app-print-break app-report-section"', page)) == 3
+        )  # 2 themes, considerations
         assert 'href="/static/build/print.css" media="print"' in page
 
     def test_changes_since_the_previous_report_are_on_the_page(self, client, coordinator):
         plan = plan_with_history()
         issued_report(challenge=plan.challenge, cut_off=CUT_OFF, committee="Cabinet", issued_by=coordinator)
-        ProgressUpdateFactory(action=plan.a21, date=datetime.date(2024, 3, 10), status=Status.ON_TRACK,
-                              text="Printer booked")
+        ProgressUpdateFactory(
+            action=plan.a21, date=datetime.date(2024, 3, 10), status=Status.ON_TRACK, text="Printer booked"
+        )
         report = issued_report(challenge=plan.challenge, cut_off=datetime.date(2024, 3, 12), issued_by=coordinator)
 
         text = text_of(client.get(report.get_absolute_url()))
 
         assert "Compared with the report to the Cabinet on 14 March 2024" in text
-        assert "Since the previous report: 2 status changes, 0 new actions, 2 actions with a new progress update" in text
+        assert (
+            "Since the previous report: 2 status changes, 0 new actions, 2 actions with a new progress update" in text
+        )
         assert "Printer booked" in text
 
     def test_issued_report_says_so_and_offers_no_issue_button(self, client, coordinator):
@@ -126,7 +161,8 @@ class TestReportPage:
         assert "Download as PDF" in text
 
     def test_draft_offers_the_coordinator_an_issue_button_and_a_scrutiny_member_none(
-            self, client, coordinator, scrutiny_member):
+        self, client, coordinator, scrutiny_member
+    ):
         report = CommitteeReportFactory()
         client.force_login(coordinator)
         assert "Issue this report" in text_of(client.get(report.get_absolute_url()))
@@ -194,8 +230,15 @@ class TestList:
 
 def test_unknown_report_or_challenge_is_not_found(client, coordinator):
     client.force_login(coordinator)
-    for url in ["/reports/999999/", "/reports/999999/report.pdf", "/reports/999999/issue/",
-                "/challenges/nowhere/reports/", "/challenges/nowhere/reports/new/", "/challenges/nowhere/open-data/",
-                "/challenges/nowhere/open-data/status.csv", "/challenges/nowhere/open-data/status.json",
-                "/challenges/nowhere/updates.atom"]:
+    for url in [
+        "/reports/999999/",
+        "/reports/999999/report.pdf",
+        "/reports/999999/issue/",
+        "/challenges/nowhere/reports/",
+        "/challenges/nowhere/reports/new/",
+        "/challenges/nowhere/open-data/",
+        "/challenges/nowhere/open-data/status.csv",
+        "/challenges/nowhere/open-data/status.json",
+        "/challenges/nowhere/updates.atom",
+    ]:
         assert client.get(url).status_code == 404, url

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from recommendations.tests.factories import PeerChallengeFactory, RecommendationFactory, ThemeFactory
+from recommendations.tests.factories import PeerChallengeFactory, ThemeFactory
 from reviews.models import Consideration, Finding, Indicator, PeerTeamMember, ProgressReview
 
 

@@ -72,9 +72,7 @@ def test_considerations_are_the_three_in_the_letter_in_order(review):
 
 def test_indicators_are_the_lg_inform_figures(review):
     indicators = Indicator.objects.filter(review=review).order_by("order")
-    assert [
-        (i.order, i.name, i.value, i.unit, i.comparator_value, i.comparator_label) for i in indicators
-    ] == [
+    assert [(i.order, i.name, i.value, i.unit, i.comparator_value, i.comparator_label) for i in indicators] == [
         (1, "Council Tax collection rate", Decimal("97.6"), "%", Decimal("94"), "National average"),
         (2, "Children not in education, employment, or training (NEET)", Decimal("2.8"), "%", None, ""),
         (3, "Looked After Children", Decimal("72"), "per 10,000", Decimal("95"), "National average"),

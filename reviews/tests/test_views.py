@@ -1,13 +1,18 @@
 """The public progress review and consideration pages."""
 
 import pytest
-from django.urls import reverse
 
 from recommendations.models import Status
 from recommendations.tests.factories import ActionFactory, build_challenge
 from recommendations.tests.queries import count_queries
 
-from .factories import ConsiderationFactory, IndicatorFactory, PeerTeamMemberFactory, ProgressReviewFactory, build_review
+from .factories import (
+    ConsiderationFactory,
+    IndicatorFactory,
+    PeerTeamMemberFactory,
+    ProgressReviewFactory,
+    build_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +28,16 @@ def test_review_page_shows_team_findings_considerations_and_indicators(client):
     text = response.content.decode()
     assert response.status_code == 200
     assert "16 October 2023" in text
-    for fact in ["Pat Peer", "Lead Peer", "Elsewhere Council", "Focus on Equality", "Keep equality in view.",
-                 "Council Tax collection rate", "97.6%", "third best"]:
+    for fact in [
+        "Pat Peer",
+        "Lead Peer",
+        "Elsewhere Council",
+        "Focus on Equality",
+        "Keep equality in view.",
+        "Council Tax collection rate",
+        "97.6%",
+        "third best",
+    ]:
         assert fact in text
 
 
@@ -39,12 +52,19 @@ def test_consideration_page_lists_the_actions_that_carry_it_forward(client):
 
 def test_review_and_consideration_pages_stay_within_query_budget(client):
     small = build_review(build_challenge(themes=1, recommendations_per_theme=1, actions_per_recommendation=1))
-    large = build_review(build_challenge(themes=3, recommendations_per_theme=4, actions_per_recommendation=2),
-                         members=20, findings_per_theme=4, considerations=10, indicators=10)
+    large = build_review(
+        build_challenge(themes=3, recommendations_per_theme=4, actions_per_recommendation=2),
+        members=20,
+        findings_per_theme=4,
+        considerations=10,
+        indicators=10,
+    )
     for consideration in large.considerations.all():
         ActionFactory.create_batch(5, consideration=consideration, status=Status.COMPLETE)
-    for url_for, budget in [(lambda r: r.get_absolute_url(), 8),
-                            (lambda r: r.considerations.first().get_absolute_url(), 4)]:
+    for url_for, budget in [
+        (lambda r: r.get_absolute_url(), 8),
+        (lambda r: r.considerations.first().get_absolute_url(), 4),
+    ]:
         few = count_queries(client, url_for(small))
         many = count_queries(client, url_for(large))
         assert many == few <= budget

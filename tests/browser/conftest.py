@@ -107,12 +107,16 @@ class Stockport:
         update_round = UpdateRound.objects.filter(challenge=self.challenge, closed_at__isnull=True).first()
         if update_round is None:
             update_round = rounds.open_round(
-                challenge=self.challenge, by=None, title="Quarter 3 2024/25 – for scrutiny on 14 March 2025",
-                deadline=timezone.localdate() + datetime.timedelta(days=14), grace_days=7,
+                challenge=self.challenge,
+                by=None,
+                title="Quarter 3 2024/25 – for scrutiny on 14 March 2025",
+                deadline=timezone.localdate() + datetime.timedelta(days=14),
+                grace_days=7,
             )
         ProgressUpdateFactory(
             action=update_round.actions.exclude(lead_officer=self.officer).order_by("pk").first(),
-            date=timezone.localdate(), text="Updated for the round.",
+            date=timezone.localdate(),
+            text="Updated for the round.",
         )
         return update_round
 

@@ -8,8 +8,8 @@ a URL name is neither here nor in NOT_PAGES, and the accessibility, layout and p
 every (page, role) pair.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.urls import reverse
 
@@ -105,13 +105,21 @@ PAGES = [
     # Two-factor sign-in: the officer has none (set-up shows the QR code), the coordinator has an app.
     Page("two-factor", lambda site: reverse("two-factor"), roles=("lead officer", "coordinator")),
     Page("two-factor-setup", lambda site: reverse("two-factor-setup"), roles=("lead officer", "coordinator")),
-    Page("two-factor-backup-codes", lambda site: reverse("two-factor-backup-codes"), roles=("lead officer", "coordinator")),
+    Page(
+        "two-factor-backup-codes",
+        lambda site: reverse("two-factor-backup-codes"),
+        roles=("lead officer", "coordinator"),
+    ),
     Page("password_change", lambda site: reverse("password_change"), roles=("lead officer",)),
     Page("password_change_done", lambda site: reverse("password_change_done"), roles=("lead officer",)),
     Page("password_reset", lambda site: reverse("password_reset")),
     Page("password_reset_done", lambda site: reverse("password_reset_done")),
     Page("password_reset_confirm", password_reset_link),
-    Page("password-reset-link-not-valid", lambda site: reverse("password_reset_confirm", args=["MQ", "x-y"]), routed=False),
+    Page(
+        "password-reset-link-not-valid",
+        lambda site: reverse("password_reset_confirm", args=["MQ", "x-y"]),
+        routed=False,
+    ),
     Page("password_reset_complete", lambda site: reverse("password_reset_complete")),
     Page("recommendations:invitation-list", invitations_with_one_pending, roles=("coordinator", "admin")),
     Page(
@@ -133,7 +141,10 @@ PAGES = [
         lambda site: site.challenge.get_absolute_url(),
         roles=("anonymous", "coordinator"),
     ),
-    Page("recommendations:recommendation-list", lambda site: site.url("recommendations:recommendation-list", site.challenge.slug)),
+    Page(
+        "recommendations:recommendation-list",
+        lambda site: site.url("recommendations:recommendation-list", site.challenge.slug),
+    ),
     Page(
         "recommendations:recommendation-detail",
         lambda site: site.recommendation.get_absolute_url(),
@@ -150,7 +161,11 @@ PAGES = [
         lambda site: site.url("recommendations:progress-update-create", site.action.pk),
         roles=("lead officer",),
     ),
-    Page("recommendations:my-actions", lambda site: site.url("recommendations:my-actions"), roles=("lead officer", "coordinator")),
+    Page(
+        "recommendations:my-actions",
+        lambda site: site.url("recommendations:my-actions"),
+        roles=("lead officer", "coordinator"),
+    ),
     Page(
         "recommendations:action-plan",
         lambda site: site.url("recommendations:action-plan"),
@@ -231,7 +246,11 @@ PAGES = [
         roles=("coordinator",),
     ),
     Page("reports:report-detail", lambda site: site.issued_report.get_absolute_url()),
-    Page("reports:report-issue", lambda site: site.url("reports:report-issue", site.draft_report.pk), roles=("coordinator",)),
+    Page(
+        "reports:report-issue",
+        lambda site: site.url("reports:report-issue", site.draft_report.pk),
+        roles=("coordinator",),
+    ),
     Page("reports:open-data", lambda site: site.url("reports:open-data", site.challenge.slug)),
 ]
 

@@ -111,7 +111,9 @@ def elements_without_visible_focus(page):
         seen.add(key)
         focused = page.evaluate(FOCUS_STYLES)
         if not focus_is_visible(focused, unfocused[key]):
-            invisible.append(f"<{element['tag'].lower()}> {element['text']!r}: focused {focused}, unfocused {unfocused[key]}")
+            invisible.append(
+                f"<{element['tag'].lower()}> {element['text']!r}: focused {focused}, unfocused {unfocused[key]}"
+            )
     assert len(seen) > 5, f"Tab reached only {len(seen)} elements"
     return invisible
 

@@ -77,7 +77,9 @@ def test_a_whole_update_round(stockport, signed_in_page, officer, other_officer,
     text = owen.get_by_label("What has happened on action 1.1 since the last update?")
     text.fill("The new vision was agreed by Cabinet.")
     owen.get_by_role("button", name="Save updates").click()
-    expect(owen.locator(".govuk-error-summary")).to_contain_text("Action 1.1: Enter the evidence that the action is complete")
+    expect(owen.locator(".govuk-error-summary")).to_contain_text(
+        "Action 1.1: Enter the evidence that the action is complete"
+    )
     expect(text).to_have_value("The new vision was agreed by Cabinet.")
     assert_accessible(owen, "the lead's round page with an update's errors")
     owen.get_by_role("group", name="What is the status of action 1.1 now?").get_by_label("On track").check()
@@ -90,7 +92,9 @@ def test_a_whole_update_round(stockport, signed_in_page, officer, other_officer,
     assert_accessible(coordinator, "the round's dashboard")
     for width in (1280, 375):
         coordinator.set_viewport_size({"width": width, "height": 900})
-        assert coordinator.evaluate("document.documentElement.scrollWidth") <= width, f"the dashboard overflows at {width} px"
+        assert coordinator.evaluate("document.documentElement.scrollWidth") <= width, (
+            f"the dashboard overflows at {width} px"
+        )
         coordinator.screenshot(path=str(artifacts / "screenshots" / f"round-dashboard-{width}.png"), full_page=True)
     coordinator.set_viewport_size({"width": 1280, "height": 800})
     mail.outbox.clear()

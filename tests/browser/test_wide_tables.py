@@ -81,7 +81,9 @@ def problems_at(width, cells):
         if not cell["inViewAtFirst"]:
             if not region:
                 problems.append(f"{where} is off screen and not in a scrolling region")
-            elif (region["role"], region["tabindex"], region["overflow"]) != ("region", "0", "auto") or not region["label"]:
+            elif (region["role"], region["tabindex"], region["overflow"]) != ("region", "0", "auto") or not region[
+                "label"
+            ]:
                 problems.append(f"{where} is in a region that is not a labelled, focusable scrolling region: {region}")
     return problems
 
@@ -107,7 +109,9 @@ def test_my_actions_update_link_is_on_screen_at_375_px(stockport, signed_in_page
     page.set_viewport_size({"width": PHONE, "height": 900})
     page.goto(page_url("recommendations:my-actions", stockport))
 
-    link = page.locator("main table").get_by_role("link", name=f"Add a progress update to action {stockport.action.reference}")
+    link = page.locator("main table").get_by_role(
+        "link", name=f"Add a progress update to action {stockport.action.reference}"
+    )
     box = link.bounding_box()
 
     assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= PHONE

@@ -48,11 +48,15 @@ class Command(BaseCommand):
                 sessions = f"ended {self.count(end_sessions(user), 'session')}"
             else:
                 sessions = f"could not end their sessions ({settings.SESSION_ENGINE}): they end when they expire"
-        self.stdout.write(f"Reset two-factor sign-in for {username}: removed {self.count(removed, 'device')}, {sessions}.")
+        self.stdout.write(
+            f"Reset two-factor sign-in for {username}: removed {self.count(removed, 'device')}, {sessions}."
+        )
         if two_factor_required(user):
             self.stdout.write(f"{username} must set up a new authenticator app when they next sign in.")
         else:
-            self.stdout.write(f"{username} signs in with their password alone until they turn two-factor sign-in on again.")
+            self.stdout.write(
+                f"{username} signs in with their password alone until they turn two-factor sign-in on again."
+            )
 
     @staticmethod
     def count(n, noun):

@@ -25,7 +25,7 @@ DEMO_PASSWORD = "demo-only-password"
 # The demo coordinator's and administrator's authenticator secret: 20 bytes, public, demo only.
 DEMO_TOTP_KEY = b"cpc-tracker-demo-key"
 DEMO_CODE_COMMAND = (
-    ".venv/bin/python -c 'from django_otp.oath import totp; print(\"%06d\" % totp(b\"cpc-tracker-demo-key\"))'"
+    '.venv/bin/python -c \'from django_otp.oath import totp; print("%06d" % totp(b"cpc-tracker-demo-key"))\''
 )
 
 # username, first name, last name, role at the council (None: the site administrator), recommendation

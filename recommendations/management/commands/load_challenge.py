@@ -49,9 +49,7 @@ class Command(LoaddataCommand):
         try:
             super().handle(fixture, **options)
         except AlreadyLoaded as loaded:
-            challenge = (
-                PeerChallenge.objects.using(options["database"]).select_related("council").get(slug=loaded.slug)
-            )
+            challenge = PeerChallenge.objects.using(options["database"]).select_related("council").get(slug=loaded.slug)
             if self.verbosity >= 1:
                 self.stdout.write(f"{challenge_name(challenge)} is already loaded: nothing changed")
 

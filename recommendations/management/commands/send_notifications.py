@@ -65,7 +65,9 @@ class Command(BaseCommand):
         for notification in result.sent:
             self.stdout.write(f"Emailed {describe(notification)}")
         for notification in result.not_wanted:
-            self.stdout.write(f"Not emailed {describe(notification)}: the account is switched off or has no email address")
+            self.stdout.write(
+                f"Not emailed {describe(notification)}: the account is switched off or has no email address"
+            )
         for notification, error in result.failed:
             self.stderr.write(f"Could not email {describe(notification)}: {error}")
         others = len(waiting) - len(result.sent) - len(result.failed) - len(result.not_wanted)
