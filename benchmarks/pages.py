@@ -56,7 +56,7 @@ COORDINATOR = "coordinator"
 # Which model fills a route's URL arguments is guessed from the path segment before its last
 # argument ("actions/<int:pk>/update/" -> Action, "challenges/<slug>/themes/<int:number>/" -> Theme),
 # then the view's model, then the route name. Where that guess is wrong: route -> model label.
-ROUTE_MODELS: dict = {}
+ROUTE_MODELS: dict = {"recommendations:invitation-create": "recommendations.Council"}
 # Routes that answer only for some objects, or differ by kind of object: route -> [(variant, filter)].
 # Each variant is measured as its own row, e.g. an issued report (a stored snapshot) and a draft one
 # (built from the plan on every request).
@@ -82,6 +82,10 @@ SKIPPED_ROUTES = {
     "logout": "sign-out",
     "recommendations:start": "redirects to the person's start page, which is measured itself",
     "recommendations:notification-open": "marks a notification read and redirects to its page",
+    "recommendations:invitation-accept": "needs the secret token of an invitation e-mail",
+    "password_reset_confirm": "needs the secret token of a password-reset e-mail",
+    "two-factor-verify": "a step of signing in, after the password",
+    "two-factor-setup": "a step of signing in, for someone who must set up an authenticator app",
 }
 SKIPPED_PREFIXES = ("admin/",)
 
@@ -202,6 +206,7 @@ def challenge_paths():
     from django.apps import apps
 
     paths = {
+        apps.get_model("recommendations.Council"): "peer_challenges",
         apps.get_model("recommendations.PeerChallenge"): None,
         apps.get_model("recommendations.Theme"): "challenge",
         apps.get_model("recommendations.Recommendation"): "challenge",
@@ -312,6 +317,22 @@ def list_samples(route, ds, role, k, probe):
 # Measuring
 
 
+def verify_two_factor(client, user):
+    """As if `user` had entered their authenticator app's code: coordinators and administrators must
+    (cpc_tracker/two_factor.py), and force_login skips the sign-in form. Their app is made once."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cpc_tracker.two_factor import two_factor_required
+
+    if not two_factor_required(user):
+        return
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Benchmark app", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @dataclass
 class Page:
     """One row of the table: a route (and variant) requested as one role."""
@@ -405,6 +426,7 @@ class Requester:
         if key not in self.clients:
             client = self._new_client()
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            verify_two_factor(client, user)
             self.clients[key] = client
         return self.clients[key]
 
@@ -715,6 +737,7 @@ def main(argv=None):
     # 403s while finding who may see a page, and 500s, would print tracebacks as they happen;
     # the report prints each failing page's traceback once, at the end.
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    logging.getLogger("cpc_tracker.requests").setLevel(logging.WARNING)  # one line per request otherwise
     # WhiteNoise's warning when collectstatic has not run: the benchmark serves no static files.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     from django.core.management import call_command
