@@ -21,7 +21,11 @@ class GovukFormHelper(FormHelper):
 
 
 def add_model_errors(form, invalid):
-    """A model's ValidationError (from a service's full_clean) onto the form, by field where it has one."""
+    """A model's ValidationError (from a service's full_clean) onto the form, by field where it has
+    one; an error that names no field goes to the form's own errors."""
+    if not hasattr(invalid, "error_dict"):
+        form.add_error(None, invalid.messages)
+        return
     for name, errors in invalid.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
 

@@ -7,6 +7,9 @@ id of the request it was written during, and errors to Sentry without personal d
   every line logged while it is set carries it, and so do Django's own lines about a request
   ("Not Found: /x"), which name the request.
 - `sentry_before_send`: strips query strings, bodies and cookies from an event before Sentry gets it.
+- `secret_free_path` / `RedactSecretLinks`: secrets in links (an invitation's or a password reset's
+  token) never reach a log line or Sentry, whoever writes the line: the request log, Django's own
+  ("Forbidden (CSRF token missing.): /invitations/…") or an error.
 """
 
 import contextvars
@@ -15,6 +18,43 @@ import json
 import logging
 
 request_id = contextvars.ContextVar("request_id", default=None)
+
+# URL arguments that are secrets (invitation and password-reset links).
+SECRET_URL_ARGUMENTS = ("token", "uidb64")
+
+
+def secret_free_path(path, match=None):
+    """`path` with each secret URL argument replaced by "[redacted]". `match` is the path's
+    ResolverMatch when the caller has it; otherwise the path is resolved here."""
+    from django.urls import Resolver404, resolve
+
+    if match is None:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return path
+    for name in SECRET_URL_ARGUMENTS:
+        value = match.kwargs.get(name)
+        if value:
+            path = path.replace(str(value), "[redacted]")
+    return path
+
+
+class RedactSecretLinks(logging.Filter):
+    """On the log handler: a line about a request (Django names it with `extra={"request": ...}`)
+    has the request's path made secret-free wherever the line quotes it."""
+
+    def filter(self, record):
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", None)
+        if path:
+            safe = secret_free_path(path, getattr(request, "resolver_match", None))
+            if safe != path:
+                record.msg = str(record.msg).replace(path, safe)
+                if isinstance(record.args, tuple):
+                    record.args = tuple(a.replace(path, safe) if isinstance(a, str) else a for a in record.args)
+        return True
+
 
 # A LogRecord's own attributes; anything else on a record was passed as `extra=`.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
@@ -55,4 +95,9 @@ def sentry_before_send(event, hint):
     if isinstance(request, dict):
         for key in ("query_string", "data", "cookies"):
             request.pop(key, None)
+        if isinstance(request.get("url"), str):
+            from urllib.parse import urlsplit, urlunsplit
+
+            url = urlsplit(request["url"])
+            request["url"] = urlunsplit(url._replace(path=secret_free_path(url.path), query=""))
     return event

@@ -15,6 +15,7 @@ import sentry_sdk
 from django.conf import settings
 
 from .logging import request_id as current_request_id
+from .logging import secret_free_path
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id (from the council's load balancer or proxy) is kept only if it is short and plain,
@@ -35,21 +36,6 @@ def _signed_in_user_id(request):
     return user.pk if user is not None and user.is_authenticated else None
 
 
-# URL arguments that are secrets (invitation and password-reset links): never written to a log.
-SECRET_URL_ARGUMENTS = ("token", "uidb64")
-
-
-def loggable_path(request):
-    """The path, with any secret URL argument replaced by "[redacted]"."""
-    path = request.path
-    match = getattr(request, "resolver_match", None)
-    for name in SECRET_URL_ARGUMENTS:
-        value = match.kwargs.get(name) if match else None
-        if value:
-            path = path.replace(str(value), "[redacted]")
-    return path
-
-
 class RequestLogMiddleware:
     """Gives each request an id (`X-Request-ID`: a safe incoming one, or a new uuid4), echoes it in the
     response, and logs one line when the response is ready: method, path (never the query string),
@@ -65,17 +51,18 @@ class RequestLogMiddleware:
         sentry_sdk.set_tag("request_id", request.id)  # a no-op unless SENTRY_DSN is set
         try:
             response = self.get_response(request)
+            path = secret_free_path(request.path, getattr(request, "resolver_match", None))
             response[REQUEST_ID_HEADER] = request.id
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             request_logger.info(
                 "%s %s %s in %s ms",
                 request.method,
-                loggable_path(request),
+                path,
                 response.status_code,
                 duration_ms,
                 extra={
                     "method": request.method,
-                    "path": loggable_path(request),
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": duration_ms,
                     "request_id": request.id,

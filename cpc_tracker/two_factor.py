@@ -509,7 +509,7 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or request.resolver_match.view_name in UNVERIFIED_VIEWS:
             return None
-        if not two_factor_required(user) or user.is_verified():
+        if user.is_verified() or not two_factor_required(user):
             return None
         next_url = request.get_full_path() if request.method == "GET" else None
         return redirect(with_next("two-factor-verify" if uses_two_factor(user) else "two-factor-setup", next_url))

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
 
-from .models import Action, ProgressUpdate, Status
+from .models import Action, ProgressUpdate, Status, display_name
 
 ACTION_FIELDS = ["description", "lead_officer_id", "lead_role", "timescale", "due_date", "status"]
 UPDATE_FIELDS = ["date", "status", "text", "percent_complete", "evidence_url", "published"]
@@ -55,7 +55,7 @@ def _display(name, value, users):
 def _user_name(user):
     if user is None:
         return "The system"
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def _entries(records, fields, describe, users):

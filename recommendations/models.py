@@ -573,6 +573,11 @@ class Action(models.Model):
         return name or self.lead_role or "Not yet assigned"
 
 
+def display_name(user):
+    """How a person is named on pages, in e-mails and in history: their full name, else their username."""
+    return user.get_full_name() or user.get_username()
+
+
 def is_eligible_lead(user_id, council_id):
     """May this user lead an action of this council? An active officer or coordinator of it."""
     return Membership.objects.filter(
@@ -604,13 +609,6 @@ class Approval(models.TextChoices):
 class ProgressUpdateQuerySet(models.QuerySet):
     def get_by_natural_key(self, uid):
         return self.get(uid=uid)
-
-    def published(self):
-        """What the public may read. The rule, with what counts for each status, is
-        recommendations.publication's: outputs ask it (publication.public_updates / visible_updates)."""
-        from .publication import public_updates
-
-        return public_updates(self)
 
     def awaiting_approval(self):
         return self.filter(approval=Approval.AWAITING)
@@ -738,6 +736,9 @@ class ProgressUpdate(models.Model):
         return self.source
 
 
+ONE_OPEN_ROUND = "This peer challenge already has an open update round: close it before opening another"
+
+
 class UpdateRound(models.Model):
     """A coordinator's request to every lead for a progress update by a deadline, e.g. before a
     scrutiny committee. An update written on one of its actions while it is open counts for it
@@ -766,7 +767,10 @@ class UpdateRound(models.Model):
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["challenge"], condition=Q(closed_at__isnull=True), name="one_open_round_per_challenge"
+                fields=["challenge"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_round_per_challenge",
+                violation_error_message=ONE_OPEN_ROUND,
             ),
         ]
 
@@ -789,12 +793,6 @@ class UpdateRound(models.Model):
         self.title = (self.title or "").strip()
         if self._state.adding and self.deadline and self.deadline < timezone.localdate(self.opened_at):
             raise ValidationError({"deadline": "The deadline must be today or in the future"})
-        if self.is_open and self.challenge_id:
-            others = UpdateRound.objects.filter(challenge_id=self.challenge_id, closed_at__isnull=True)
-            if others.exclude(pk=self.pk).exists():
-                raise ValidationError(
-                    "This peer challenge already has an open update round: close it before opening another"
-                )
 
 
 class RoundReminder(models.Model):

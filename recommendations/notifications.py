@@ -46,16 +46,13 @@ from .models import (
     NotificationPreference,
     ProgressUpdate,
     Role,
+    display_name,
 )
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 STUCK_AFTER = datetime.timedelta(minutes=10)
-
-
-def display_name(user):
-    return user.get_full_name() or user.get_username()
 
 
 def wants_email(user, kind):

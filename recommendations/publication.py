@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
-from .models import Action, Approval, ProgressUpdate, Status
+from .models import Action, Approval, ProgressUpdate, Status, display_name
 from .permissions import member_council_ids, sees_drafts_of
 
 NEWEST_FIRST = ("-date", "-created_at", "-pk")
@@ -162,19 +162,15 @@ def names_public(user, challenge):
     return challenge.publish_lead_names or sees_drafts_of(user, challenge.council_id)
 
 
-def _name(user):
-    return user.get_full_name() or user.get_username()
-
-
 def lead_label(action, user, challenge=None):
     """Who leads an action, as `user` may read it: the name only where it is published or the reader
     belongs to the council, always the role where there is one."""
     challenge = challenge or action.recommendation.challenge
     show_name = action.lead_officer_id and names_public(user, challenge)
     if show_name and action.lead_role:
-        return f"{_name(action.lead_officer)} ({action.lead_role})"
+        return f"{display_name(action.lead_officer)} ({action.lead_role})"
     if show_name:
-        return _name(action.lead_officer)
+        return display_name(action.lead_officer)
     if action.lead_role:
         return action.lead_role
     if action.lead_officer_id:
@@ -194,7 +190,7 @@ def public_lead(action):
 def author_label(update, user, challenge):
     """Who wrote an update, as `user` may read it: the council's name where names are not public."""
     if update.author_id and names_public(user, challenge):
-        return _name(update.author)
+        return display_name(update.author)
     if update.source:
         return update.source
     return challenge.council.name
@@ -223,6 +219,6 @@ def public_lead_of(action, challenge):
     """The lead as public outputs (open data, committee reports, feeds) give it: with the officer's
     name only where the challenge publishes names."""
     if challenge.publish_lead_names and action.lead_officer_id:
-        name = _name(action.lead_officer)
+        name = display_name(action.lead_officer)
         return f"{name} ({action.lead_role})" if action.lead_role else name
     return public_lead(action)

@@ -21,10 +21,9 @@ from cpc_tracker.mixins import BreadcrumbsMixin
 
 from . import rounds
 from .mixins import ChallengeMixin, ManageChallengeMixin, challenge_crumbs
-from .models import Approval, UpdateRound
-from .notifications import display_name
+from .models import Approval, UpdateRound, display_name
 from .round_forms import RoundUpdateForm, UpdateRoundForm
-from .services import StaleActionError, publication_of_new_update
+from .services import StaleActionError, update_needs_approval
 from .views import saved_update_message
 
 READ = "recommendations.read_drafts"
@@ -36,14 +35,6 @@ def rounds_crumbs(challenge):
         *challenge_crumbs(challenge),
         ("Update rounds", reverse("recommendations:round-list", args=[challenge.slug])),
     ]
-
-
-def add_errors(form, invalid):
-    """A ValidationError from a rule onto the form: by field where it names one, else the form's own."""
-    if hasattr(invalid, "error_dict"):
-        add_model_errors(form, invalid)
-    else:
-        form.add_error(None, invalid.messages)
 
 
 def names(users):
@@ -156,7 +147,7 @@ class RoundCreateView(BreadcrumbsMixin, ChallengeMixin, ManageChallengeMixin, Fo
                 actions=list(form.cleaned_data["actions"]),
             )
         except ValidationError as invalid:
-            add_errors(form, invalid)
+            add_model_errors(form, invalid)
             return self.form_invalid(form)
         asked = (
             rounds.round_leads(update_round.actions.all(), challenge.council_id)
@@ -283,10 +274,7 @@ class MyRoundUpdatesView(BreadcrumbsMixin, RoundMixin, TemplateView):
         return self._led
 
     def needs_approval(self):
-        challenge = self.get_round().challenge
-        return (
-            publication_of_new_update(challenge=challenge, author=self.request.user, wants_published=True)[0] is False
-        )
+        return update_needs_approval(challenge=self.get_round().challenge, author=self.request.user)
 
     def make_forms(self, data=None):
         """A form for each action still to update (and any whose fields were posted), prefixed by action."""
@@ -356,7 +344,7 @@ class MyRoundUpdatesView(BreadcrumbsMixin, RoundMixin, TemplateView):
                 if isinstance(error, StaleActionError):
                     refuse_stale(form, error)
                 elif error is not None:
-                    add_errors(form, error)
+                    add_model_errors(form, error)
             return self.refuse(forms)
         messages.success(request, saved_message(saved))
         return redirect("recommendations:round-my-updates", update_round.pk)

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from .models import (
     LEAD_ROLES,
+    ONE_OPEN_ROUND,
     Action,
     Approval,
     Membership,
@@ -36,8 +37,9 @@ from .models import (
     ProgressUpdate,
     RoundReminder,
     UpdateRound,
+    display_name,
 )
-from .notifications import display_name, notify
+from .notifications import notify
 from .services import StaleActionError, record_progress_update
 
 UNASSIGNED = "No lead officer"
@@ -114,9 +116,7 @@ def open_round(*, challenge, by, title, deadline, grace_days=0, actions=None):
         with transaction.atomic():
             update_round.save()
     except IntegrityError:
-        raise ValidationError(
-            "This peer challenge already has an open update round: close it before opening another"
-        ) from None
+        raise ValidationError(ONE_OPEN_ROUND) from None  # opened by someone else a moment ago
     if actions is None:
         actions = default_actions(challenge)
     else:
@@ -163,7 +163,7 @@ class Tally:
 
     @property
     def percent(self):
-        return round(100 * self.updated / self.total) if self.total else 0
+        return percent(self.updated, self.total)
 
 
 @dataclass

@@ -69,6 +69,11 @@ def publication_of_new_update(*, challenge, author, wants_published):
     return True, Approval.NOT_NEEDED
 
 
+def update_needs_approval(*, challenge, author):
+    """Would `author`'s published update on this challenge wait for a coordinator's approval?"""
+    return publication_of_new_update(challenge=challenge, author=author, wants_published=True)[0] is False
+
+
 def _save_update(update, by):
     update._history_user = by
     update.full_clean()

@@ -37,9 +37,9 @@ from .services import (
     change_action,
     change_publishing_settings,
     create_action,
-    publication_of_new_update,
     record_progress_update,
     return_update,
+    update_needs_approval,
 )
 from .spreadsheets import escape_row
 from .staleness import days_since, last_update_for
@@ -298,10 +298,7 @@ class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequi
         return self.action
 
     def needs_approval(self):
-        challenge = self.action.recommendation.challenge
-        return (
-            publication_of_new_update(challenge=challenge, author=self.request.user, wants_published=True)[0] is False
-        )
+        return update_needs_approval(challenge=self.action.recommendation.challenge, author=self.request.user)
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"action": self.action, "needs_approval": self.needs_approval()}

@@ -12,10 +12,16 @@ class ReportAlreadyIssued(Exception):
 
 
 @transaction.atomic
-def create_report(*, challenge, created_by, committee, meeting_date, cut_off):
-    """A draft report: it shows the plan as of `cut_off` until it is issued."""
+def create_report(*, challenge, created_by, committee, meeting_date, cut_off, update_round=None):
+    """A draft report: it shows the plan as of `cut_off` until it is issued; `update_round` is the
+    closed round it was made from, if any."""
     report = CommitteeReport(
-        challenge=challenge, created_by=created_by, committee=committee, meeting_date=meeting_date, cut_off=cut_off
+        challenge=challenge,
+        created_by=created_by,
+        committee=committee,
+        meeting_date=meeting_date,
+        cut_off=cut_off,
+        update_round=update_round,
     )
     report.full_clean()
     report.save()

@@ -4,7 +4,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -107,11 +106,9 @@ class ReportCreateView(BreadcrumbsMixin, PermissionRequiredMixin, FormView):
     def form_valid(self, form):
         update_round = self.get_update_round()
         try:
-            with transaction.atomic():
-                report = create_report(challenge=self.challenge, created_by=self.request.user, **form.cleaned_data)
-                if update_round is not None:
-                    report.update_round = update_round
-                    report.save(update_fields=["update_round"])
+            report = create_report(
+                challenge=self.challenge, created_by=self.request.user, update_round=update_round, **form.cleaned_data
+            )
         except ValidationError as invalid:
             add_model_errors(form, invalid)
             return self.form_invalid(form)

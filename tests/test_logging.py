@@ -68,6 +68,30 @@ def test_secret_links_are_logged_without_their_secrets(client, caplog, name, kwa
 
 
 @pytest.mark.django_db
+def test_djangos_own_lines_about_a_secret_link_are_redacted_too(caplog):
+    from django.test import Client
+
+    from cpc_tracker.logging import RedactSecretLinks
+
+    caplog.set_level(logging.WARNING, logger="django.security.csrf")
+    caplog.handler.addFilter(RedactSecretLinks())
+    token = "s3cret-invitation-token"
+
+    Client(enforce_csrf_checks=True).post(reverse("recommendations:invitation-accept", kwargs={"token": token}))
+
+    [line] = [record.getMessage() for record in caplog.records if record.name == "django.security.csrf"]
+    assert "/invitations/[redacted]/" in line and token not in line
+
+
+def test_sentry_events_lose_secret_tokens_in_their_url():
+    event = {"request": {"url": "https://cpc.example.gov.uk/reset-password/MTIzNDU/s3cret-reset-token/"}}
+
+    url = sentry_before_send(event, {})["request"]["url"]
+
+    assert url == "https://cpc.example.gov.uk/reset-password/[redacted]/[redacted]/"
+
+
+@pytest.mark.django_db
 def test_an_anonymous_request_logs_no_user(client, caplog):
     caplog.set_level(logging.INFO, logger=REQUEST_LOGGER)
 

@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='updateround',
-            constraint=models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True)), fields=('challenge',), name='one_open_round_per_challenge'),
+            constraint=models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True)), fields=('challenge',), name='one_open_round_per_challenge', violation_error_message='This peer challenge already has an open update round: close it before opening another'),
         ),
         migrations.AddConstraint(
             model_name='roundreminder',

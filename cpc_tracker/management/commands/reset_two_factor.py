@@ -7,6 +7,8 @@ their password alone until they turn two-factor sign-in on again. Check who is a
 reset is what stands between a stolen password and the account.
 """
 
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
@@ -20,11 +22,13 @@ DATABASE_SESSIONS = {"django.contrib.sessions.backends.db", "django.contrib.sess
 
 
 def end_sessions(user):
-    """Delete the user's sessions (database sessions only). Returns how many."""
+    """Delete the user's sessions (database sessions only), through the session engine so that a
+    cached copy (cached_db) goes too. Returns how many."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+            store(session_key=session.session_key).delete()
             ended += 1
     return ended
 

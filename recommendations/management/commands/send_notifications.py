@@ -10,10 +10,10 @@ is claimed by a conditional UPDATE before it is sent, so two runs at once never 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from recommendations.models import display_name
 from recommendations.notifications import (
     MAX_ATTEMPTS,
     STUCK_AFTER,
-    display_name,
     given_up,
     send_emails,
     waiting_to_send,

@@ -36,8 +36,9 @@ from recommendations.models import (
     Notification,
     NotificationKind,
     ProgressUpdate,
+    display_name,
 )
-from recommendations.notifications import display_name, notify, wants_email
+from recommendations.notifications import notify, wants_email
 
 DUE_WITHIN_DAYS = 14
 QUIET_DAYS = 30
