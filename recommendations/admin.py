@@ -68,6 +68,7 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 class ProgressUpdateInline(admin.TabularInline):
     model = ProgressUpdate
+    fk_name = "action"
     extra = 0
     fields = ["date", "status", "text", "published", "author"]
     raw_id_fields = ["author"]

@@ -12,6 +12,8 @@ STATUS_FILLS = {
     Status.AT_RISK: "#ffdd00",
     Status.OFF_TRACK: "#d4351c",
     Status.COMPLETE: "#1d70b8",
+    Status.NOT_TAKEN_FORWARD: "#d53880",
+    Status.SUPERSEDED: "#4c2c92",
 }
 PATTERNED = {
     # status: (stroke colour, angle): diagonal stripes on the status colour
@@ -45,6 +47,8 @@ def recommendation_rows(recommendations):
             Status.OFF_TRACK: recommendation.off_track_count,
             Status.AT_RISK: recommendation.at_risk_count,
             Status.NOT_STARTED: recommendation.not_started_count,
+            Status.NOT_TAKEN_FORWARD: recommendation.not_taken_forward_count,
+            Status.SUPERSEDED: recommendation.superseded_count,
         }
         known[Status.ON_TRACK] = recommendation.action_count - sum(known.values())
         rows.append(

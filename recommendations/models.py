@@ -3,6 +3,7 @@ actions and the progress updates officers write against them."""
 
 import calendar
 import datetime
+import pathlib
 import re
 import uuid
 
@@ -27,6 +28,8 @@ class Status(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
     OFF_TRACK = "off_track", "Off track"
     COMPLETE = "complete", "Complete"
+    NOT_TAKEN_FORWARD = "not_taken_forward", "Will not be taken forward"
+    SUPERSEDED = "superseded", "Superseded"
 
     @property
     def tag_colour(self):
@@ -44,6 +47,8 @@ STATUS_TAG_COLOURS = {
     Status.AT_RISK: "yellow",
     Status.OFF_TRACK: "red",
     Status.COMPLETE: "blue",
+    Status.NOT_TAKEN_FORWARD: "pink",
+    Status.SUPERSEDED: "purple",
 }
 
 STATUS_HINTS = {
@@ -52,25 +57,66 @@ STATUS_HINTS = {
     Status.AT_RISK: "Work is under way but may miss its timescale without attention.",
     Status.OFF_TRACK: "Work has stalled or will miss its timescale; it needs intervention.",
     Status.COMPLETE: "The action is done and there is evidence of completion.",
+    Status.NOT_TAKEN_FORWARD: "The council has decided not to carry this action out, and says why.",
+    Status.SUPERSEDED: "Another action of the plan has taken this one's place, and the update says which and why.",
 }
+
+# Closing states other than Complete: the action was dropped or replaced, never done. Each needs a
+# reason; a dropped action is never overdue and is counted apart from the rest.
+DROPPED_STATUSES = (Status.NOT_TAKEN_FORWARD, Status.SUPERSEDED)
+# An action in one of these states is finished with: nothing more is expected of it.
+CLOSED_STATUSES = (Status.COMPLETE, *DROPPED_STATUSES)
 
 
 def derived_status_expression(prefix=""):
-    """A database expression for a recommendation's status from its actions' counts.
+    """A database expression for a recommendation's status from its own actions' counts: the rule
+    of rolled_up_status, for lists that count in the database.
 
-    Complete when every action is complete; otherwise the worst of off track,
-    at risk; not started when nothing has begun; on track in between.
+    Actions that will not be taken forward or are superseded leave the roll-up: complete when every
+    other action is complete; otherwise the worst of off track, at risk; not started when nothing
+    has begun; on track in between. Only actions whose own recommendation it is count: an action
+    that also answers other recommendations is listed there but does not change their status.
     """
     total = F(f"{prefix}action_count")
+    live = total - F(f"{prefix}dropped_count")
     return Case(
         When(**{f"{prefix}action_count": 0}, then=Value(Status.NOT_STARTED)),
-        When(**{f"{prefix}complete_count": total}, then=Value(Status.COMPLETE)),
+        When(**{f"{prefix}dropped_count": total}, then=Value(Status.NOT_TAKEN_FORWARD)),
+        When(**{f"{prefix}complete_count": live}, then=Value(Status.COMPLETE)),
         When(**{f"{prefix}off_track_count__gt": 0}, then=Value(Status.OFF_TRACK)),
         When(**{f"{prefix}at_risk_count__gt": 0}, then=Value(Status.AT_RISK)),
-        When(**{f"{prefix}not_started_count": total}, then=Value(Status.NOT_STARTED)),
+        When(**{f"{prefix}not_started_count": live}, then=Value(Status.NOT_STARTED)),
         default=Value(Status.ON_TRACK),
         output_field=models.CharField(),
     )
+
+
+ROLL_UP_RULE = (
+    "A recommendation's status comes from its own actions: Complete when every action is complete; "
+    "otherwise Off track if any action is off track, then At risk if any is at risk, Not started if none "
+    "has begun, and On track in between. Actions that will not be taken forward or are superseded are "
+    "left out (if every action is, the recommendation will not be taken forward). An action that also "
+    "answers other recommendations is listed with them but counts only towards its own."
+)
+
+
+def rolled_up_status(statuses):
+    """A recommendation's status from its own actions' statuses (ROLL_UP_RULE), in Python."""
+    statuses = [Status(status) for status in statuses]
+    if not statuses:
+        return Status.NOT_STARTED
+    live = [status for status in statuses if status not in DROPPED_STATUSES]
+    if not live:
+        return Status.NOT_TAKEN_FORWARD
+    if all(status == Status.COMPLETE for status in live):
+        return Status.COMPLETE
+    if Status.OFF_TRACK in live:
+        return Status.OFF_TRACK
+    if Status.AT_RISK in live:
+        return Status.AT_RISK
+    if all(status == Status.NOT_STARTED for status in live):
+        return Status.NOT_STARTED
+    return Status.ON_TRACK
 
 
 QUARTER_PATTERN = re.compile(r"^\s*Q([1-4])\s+(\d{4})\s*/\s*(\d{2})\s*$", re.IGNORECASE)
@@ -327,8 +373,25 @@ class RecommendationQuerySet(models.QuerySet):
             "off_track_count": Count("actions", filter=Q(**{field: Status.OFF_TRACK}), distinct=True),
             "at_risk_count": Count("actions", filter=Q(**{field: Status.AT_RISK}), distinct=True),
             "not_started_count": Count("actions", filter=Q(**{field: Status.NOT_STARTED}), distinct=True),
+            "not_taken_forward_count": Count(
+                "actions", filter=Q(**{field: Status.NOT_TAKEN_FORWARD}), distinct=True
+            ),
+            "superseded_count": Count("actions", filter=Q(**{field: Status.SUPERSEDED}), distinct=True),
+            "dropped_count": Count("actions", filter=Q(**{f"{field}__in": DROPPED_STATUSES}), distinct=True),
         }
         return self.annotate(**counts).annotate(derived_status=derived_status_expression())
+
+
+class Response(models.TextChoices):
+    """The council's answer to a recommendation: a council need not accept one, but says why."""
+
+    NOT_RECORDED = "not_recorded", "Not yet recorded"
+    ACCEPTED = "accepted", "Accepted"
+    PARTLY_ACCEPTED = "partly_accepted", "Partly accepted"
+    NOT_ACCEPTED = "not_accepted", "Not accepted"
+
+
+RESPONSE_REASON_MAX_CHARACTERS = 3000
 
 
 class Recommendation(models.Model):
@@ -337,6 +400,22 @@ class Recommendation(models.Model):
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
     text = models.TextField(help_text="The recommendation in full, as the peer team wrote it")
+    response = models.CharField(
+        "The council's response",
+        max_length=20,
+        choices=Response.choices,
+        default=Response.NOT_RECORDED,
+    )
+    response_reason = models.TextField(
+        "Reasons for the response",
+        blank=True,
+        validators=[MaxLengthValidator(RESPONSE_REASON_MAX_CHARACTERS)],
+        help_text="Needed when the recommendation is only partly accepted or not accepted",
+    )
+    response_agreed_by = models.CharField(
+        "Agreed by", max_length=200, blank=True, help_text='The body that agreed the response, e.g. "Cabinet"'
+    )
+    response_agreed_on = models.DateField("Agreed on", null=True, blank=True)
 
     objects = RecommendationQuerySet.as_manager()
 
@@ -354,6 +433,20 @@ class Recommendation(models.Model):
 
     def get_absolute_url(self):
         return reverse("recommendations:recommendation-detail", args=[self.challenge.slug, self.number])
+
+    def clean(self):
+        """A council that only partly accepts a recommendation, or does not accept it, says why;
+        a response is agreed on a real day, not in the future."""
+        errors = {}
+        needs_reason = self.response in (Response.PARTLY_ACCEPTED, Response.NOT_ACCEPTED)
+        if needs_reason and not (self.response_reason or "").strip():
+            errors["response_reason"] = "Enter the reasons the council gave for its response"
+        if self.response_agreed_on and self.response_agreed_on > timezone.localdate():
+            errors["response_agreed_on"] = "The date the response was agreed must be today or in the past"
+        if self.response == Response.NOT_RECORDED and (self.response_agreed_by or self.response_agreed_on):
+            errors["response"] = "Choose the council's response, or remove who agreed it and when"
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def status(self):
@@ -373,10 +466,11 @@ class ActionQuerySet(models.QuerySet):
         )
 
     def open(self):
-        return self.exclude(status=Status.COMPLETE)
+        """Not finished with: neither complete, nor dropped (not taken forward or superseded)."""
+        return self.exclude(status__in=CLOSED_STATUSES)
 
     def overdue(self, today=None):
-        """Past its due date and not complete."""
+        """Past its due date and still open (a dropped action is never overdue)."""
         today = today or timezone.localdate()
         return self.open().filter(due_date__lt=today)
 
@@ -395,7 +489,7 @@ class ActionQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.annotate(
             is_overdue_rank=Case(
-                When(Q(due_date__lt=today) & ~Q(status=Status.COMPLETE), then=Value(0)),
+                When(Q(due_date__lt=today) & ~Q(status__in=CLOSED_STATUSES), then=Value(0)),
                 default=Value(1),
             )
         ).order_by("is_overdue_rank", F("due_date").asc(nulls_last=True), "reference")
@@ -430,8 +524,24 @@ class Action(models.Model):
     )
     lead_role = models.CharField(max_length=200, blank=True, help_text="The post that leads the action")
     timescale = models.CharField(max_length=100, blank=True, help_text="The timescale as the plan states it")
-    starts_on = models.DateField("Start date", null=True, blank=True)
-    due_date = models.DateField(null=True, blank=True)
+    starts_on = models.DateField("Planned start date", null=True, blank=True)
+    due_date = models.DateField("Due date", null=True, blank=True, help_text="The planned completion date")
+    actual_start = models.DateField("Actual start date", null=True, blank=True)
+    actual_completion = models.DateField("Actual completion date", null=True, blank=True)
+    also_answers = models.ManyToManyField(
+        Recommendation,
+        blank=True,
+        related_name="also_answered_by",
+        help_text="Other recommendations of the same challenge this action also answers. "
+        "Its status counts only towards its own recommendation's status.",
+    )
+    depends_on = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="needed_by",
+        help_text="Actions of the same challenge that must finish before this one can",
+    )
     status = models.CharField(
         "Working status",
         max_length=20,
@@ -482,6 +592,13 @@ class Action(models.Model):
                 name="action_dates_in_order",
                 violation_error_message="The due date must be the same as or after the start date",
             ),
+            models.CheckConstraint(
+                condition=Q(actual_start__isnull=True)
+                | Q(actual_completion__isnull=True)
+                | Q(actual_completion__gte=F("actual_start")),
+                name="action_actual_dates_in_order",
+                violation_error_message="The actual completion date must be the same as or after the actual start date",
+            ),
         ]
         indexes = [models.Index(fields=["lead_officer", "due_date"], name="action_lead_due_idx")]
 
@@ -521,6 +638,13 @@ class Action(models.Model):
             )
         if self.starts_on and self.due_date and self.due_date < self.starts_on and "due_date" not in errors:
             errors["due_date"] = "The due date must be the same as or after the start date"
+        today = timezone.localdate()
+        if self.actual_start and self.actual_start > today:
+            errors["actual_start"] = "The actual start date must be today or in the past"
+        if self.actual_completion and self.actual_completion > today:
+            errors["actual_completion"] = "The actual completion date must be today or in the past"
+        elif self.actual_start and self.actual_completion and self.actual_completion < self.actual_start:
+            errors["actual_completion"] = "The actual completion date must be the same as or after the actual start date"
         if self.lead_officer_id and self.lead_officer_id != self._loaded_lead_id:
             council_id = self.recommendation.challenge.council_id if self.recommendation_id else None
             if not is_eligible_lead(self.lead_officer_id, council_id):
@@ -551,7 +675,7 @@ class Action(models.Model):
         return self.status != self.public_status
 
     def _overdue_by(self, status):
-        return self.due_date is not None and self.due_date < timezone.localdate() and status != Status.COMPLETE
+        return self.due_date is not None and self.due_date < timezone.localdate() and status not in CLOSED_STATUSES
 
     @property
     def is_overdue(self):
@@ -571,6 +695,82 @@ class Action(models.Model):
         if name and self.lead_role:
             return f"{name} ({self.lead_role})"
         return name or self.lead_role or "Not yet assigned"
+
+
+def also_answers_errors(action, recommendations):
+    """Why `action` may not also answer `recommendations`, as messages (empty when it may)."""
+    errors = []
+    challenge_id = action.recommendation.challenge_id
+    for recommendation in recommendations:
+        if recommendation.pk == action.recommendation_id:
+            errors.append(f"Recommendation {recommendation.number} is this action's own recommendation")
+        elif recommendation.challenge_id != challenge_id:
+            errors.append(f"{recommendation} is not a recommendation of this peer challenge")
+    return errors
+
+
+def dependency_errors(action, dependencies):
+    """Why `action` may not depend on `dependencies` (actions), as messages (empty when it may):
+    each must be another action of the same challenge, and no chain of dependencies may lead back
+    to `action` (a cycle would leave every action in it waiting for ever)."""
+    errors = []
+    challenge_id = action.recommendation.challenge_id
+    edges = {}
+    for from_id, to_id in Action.depends_on.through.objects.filter(
+        from_action__recommendation__challenge=challenge_id
+    ).values_list("from_action_id", "to_action_id"):
+        edges.setdefault(from_id, set()).add(to_id)
+    for dependency in dependencies:
+        if dependency.pk == action.pk:
+            errors.append(f"Action {action.reference} cannot depend on itself")
+        elif dependency.recommendation.challenge_id != challenge_id:
+            errors.append(f"Action {dependency.reference} belongs to another peer challenge")
+        elif _reaches(edges, dependency.pk, action.pk):
+            errors.append(
+                f"Action {dependency.reference} already depends on action {action.reference}, directly or "
+                "through other actions: depending on it would make a loop"
+            )
+    return errors
+
+
+def _reaches(edges, start, goal):
+    seen, frontier = set(), [start]
+    while frontier:
+        current = frontier.pop()
+        if current == goal:
+            return True
+        if current not in seen:
+            seen.add(current)
+            frontier.extend(edges.get(current, ()))
+    return False
+
+
+@receiver(models.signals.m2m_changed, sender=Action.depends_on.through)
+def check_dependencies(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """The dependency rule holds whatever adds a dependency: form, import, admin or shell."""
+    if action != "pre_add" or not pk_set:
+        return
+    others = Action.objects.select_related("recommendation").filter(pk__in=pk_set)
+    if reverse:  # instance is needed by each of `others`
+        errors = [message for other in others for message in dependency_errors(other, [instance])]
+    else:
+        errors = dependency_errors(instance, others)
+    if errors:
+        raise ValidationError({"depends_on": errors})
+
+
+@receiver(models.signals.m2m_changed, sender=Action.also_answers.through)
+def check_also_answers(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Only other recommendations of the action's own challenge, whatever adds them."""
+    if action != "pre_add" or not pk_set:
+        return
+    if reverse:  # instance is a recommendation; pk_set are actions
+        actions = Action.objects.select_related("recommendation").filter(pk__in=pk_set)
+        errors = [message for other in actions for message in also_answers_errors(other, [instance])]
+    else:
+        errors = also_answers_errors(instance, Recommendation.objects.filter(pk__in=pk_set))
+    if errors:
+        raise ValidationError({"also_answers": errors})
 
 
 def display_name(user):
@@ -636,8 +836,32 @@ class ProgressUpdate(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="progress_updates")
     date = models.DateField(default=timezone.localdate)
-    text = models.TextField("What has happened", validators=[MaxLengthValidator(UPDATE_TEXT_MAX_CHARACTERS)])
+    text = models.TextField(
+        "Progress to date",
+        validators=[MaxLengthValidator(UPDATE_TEXT_MAX_CHARACTERS)],
+        help_text="What has been done so far",
+    )
+    next_steps = models.TextField(
+        "Next steps",
+        blank=True,
+        validators=[MaxLengthValidator(UPDATE_TEXT_MAX_CHARACTERS)],
+        help_text="What will be done next, and by when",
+    )
     status = models.CharField(max_length=20, choices=Status.choices)
+    closure_reason = models.TextField(
+        "Why the action is closing",
+        blank=True,
+        validators=[MaxLengthValidator(EVIDENCE_MAX_CHARACTERS)],
+        help_text="Needed when the action will not be taken forward or is superseded",
+    )
+    superseded_by = models.ForeignKey(
+        Action,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes_updates",
+        help_text="The action of the same challenge that takes this one's place",
+    )
     percent_complete = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(100)])
     evidence_url = models.URLField("Link to evidence", blank=True, max_length=500)
     completion_evidence = models.TextField(
@@ -717,6 +941,21 @@ class ProgressUpdate(models.Model):
                     f"The date of the update must be on or after {challenge.on_site_from:%-d %B %Y}, "
                     "when the peer challenge began"
                 )
+        if self.status in DROPPED_STATUSES and not (self.closure_reason or "").strip():
+            errors["closure_reason"] = "Enter why the action is closing"
+        if self.status == Status.SUPERSEDED:
+            if self.superseded_by_id is None:
+                errors["superseded_by"] = "Choose the action that supersedes this one"
+            elif self.superseded_by_id == self.action_id:
+                errors["superseded_by"] = "An action cannot supersede itself: choose another action"
+            elif self.action_id and (
+                not Action.objects.filter(
+                    pk=self.superseded_by_id, recommendation__challenge=self.action.recommendation.challenge_id
+                ).exists()
+            ):
+                errors["superseded_by"] = "Choose an action of the same peer challenge"
+        elif self.superseded_by_id is not None:
+            errors["superseded_by"] = "Only an update that says the action is superseded names what supersedes it"
         if self.status == Status.COMPLETE and not self.source:
             if not (self.completion_evidence or "").strip():
                 errors["completion_evidence"] = "Enter the evidence that the action is complete"
@@ -734,6 +973,41 @@ class ProgressUpdate(models.Model):
         if self.author:
             return self.author.get_full_name() or self.author.get_username()
         return self.source
+
+
+def evidence_file_path(instance, filename):
+    """Where an evidence file is stored: a random name under the challenge's folder, never the
+    name the user sent (which is kept in `name` for display only)."""
+    suffix = pathlib.PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
+class EvidenceFile(models.Model):
+    """A document attached to a progress update. A public one is served to anyone once its update
+    is published; a private one only to signed-in members of the update's council. Files are
+    stored through Django's storage API and only ever added by recommendations.evidence."""
+
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence_files")
+    file = models.FileField(upload_to=evidence_file_path, max_length=255)
+    name = models.CharField("File name", max_length=255, help_text="The name it was uploaded with, made safe")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(help_text="In bytes")
+    public = models.BooleanField(
+        "Public", default=False, help_text="Shown on the public page once the update is published"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["update", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("recommendations:evidence-file", args=[self.pk])
 
 
 ONE_OPEN_ROUND = "This peer challenge already has an open update round: close it before opening another"

@@ -46,7 +46,7 @@ import datetime
 
 from django.urls import reverse
 
-from recommendations.models import Recommendation, Status
+from recommendations.models import CLOSED_STATUSES, Recommendation, Status, rolled_up_status
 from recommendations.publication import evidence as evidence_of
 from recommendations.publication import public_lead_of
 from reviews.models import ProgressReview
@@ -57,20 +57,8 @@ FORMAT = 1
 
 
 def derive_status(statuses):
-    """A recommendation's status from its actions' statuses: the rule of
-    recommendations.models.derived_status_expression, in Python."""
-    statuses = [Status(status) for status in statuses]
-    if not statuses:
-        return Status.NOT_STARTED
-    if all(status == Status.COMPLETE for status in statuses):
-        return Status.COMPLETE
-    if Status.OFF_TRACK in statuses:
-        return Status.OFF_TRACK
-    if Status.AT_RISK in statuses:
-        return Status.AT_RISK
-    if all(status == Status.NOT_STARTED for status in statuses):
-        return Status.NOT_STARTED
-    return Status.ON_TRACK
+    """A recommendation's status from its actions' statuses: recommendations.models.rolled_up_status."""
+    return rolled_up_status(statuses)
 
 
 def status_counts(statuses):
@@ -98,7 +86,7 @@ def _action_entry(action, cut_off, challenge):
         "timescale": action.timescale,
         "due_date": _iso(action.due_date),
         "status": status.value,
-        "overdue": bool(action.due_date and action.due_date < cut_off and status != Status.COMPLETE),
+        "overdue": bool(action.due_date and action.due_date < cut_off and status not in CLOSED_STATUSES),
         "latest_update": None
         if update is None
         else {

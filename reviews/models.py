@@ -1,6 +1,7 @@
 """The LGA's progress review of a peer challenge: its peer team, findings,
 considerations for the future and the LG Inform indicators it quoted."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -133,3 +134,40 @@ class Indicator(ReviewPart):
             return ""
         number = f"{self.value.normalize():f}"
         return f"{number}%" if self.unit == "%" else f"{number} {self.unit}".strip()
+
+
+class PeerRating(models.TextChoices):
+    """The peer team's view of a recommendation's progress at the review."""
+
+    GOOD = "good", "Good progress"
+    SOME = "some", "Some progress"
+    LIMITED = "limited", "Limited progress"
+    NONE = "none", "No progress"
+
+
+class PeerAssessment(models.Model):
+    """What the peer team made of one recommendation at a progress review, in their words,
+    shown beside the council's own status at the review date."""
+
+    review = models.ForeignKey(ProgressReview, on_delete=models.CASCADE, related_name="assessments")
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="peer_assessments")
+    rating = models.CharField(max_length=20, choices=PeerRating.choices)
+    text = models.TextField("The peer team's words", blank=True)
+
+    class Meta:
+        ordering = ["review", "recommendation__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "recommendation"],
+                name="one_assessment_per_recommendation",
+                violation_error_message="The review already has an assessment of this recommendation",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_rating_display()}: {self.recommendation}"
+
+    def clean(self):
+        if self.review_id and self.recommendation_id:
+            if self.recommendation.challenge_id != self.review.challenge_id:
+                raise ValidationError({"recommendation": "Choose a recommendation of the reviewed peer challenge"})
