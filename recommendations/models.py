@@ -373,9 +373,7 @@ class RecommendationQuerySet(models.QuerySet):
             "off_track_count": Count("actions", filter=Q(**{field: Status.OFF_TRACK}), distinct=True),
             "at_risk_count": Count("actions", filter=Q(**{field: Status.AT_RISK}), distinct=True),
             "not_started_count": Count("actions", filter=Q(**{field: Status.NOT_STARTED}), distinct=True),
-            "not_taken_forward_count": Count(
-                "actions", filter=Q(**{field: Status.NOT_TAKEN_FORWARD}), distinct=True
-            ),
+            "not_taken_forward_count": Count("actions", filter=Q(**{field: Status.NOT_TAKEN_FORWARD}), distinct=True),
             "superseded_count": Count("actions", filter=Q(**{field: Status.SUPERSEDED}), distinct=True),
             "dropped_count": Count("actions", filter=Q(**{f"{field}__in": DROPPED_STATUSES}), distinct=True),
         }
@@ -644,7 +642,9 @@ class Action(models.Model):
         if self.actual_completion and self.actual_completion > today:
             errors["actual_completion"] = "The actual completion date must be today or in the past"
         elif self.actual_start and self.actual_completion and self.actual_completion < self.actual_start:
-            errors["actual_completion"] = "The actual completion date must be the same as or after the actual start date"
+            errors["actual_completion"] = (
+                "The actual completion date must be the same as or after the actual start date"
+            )
         if self.lead_officer_id and self.lead_officer_id != self._loaded_lead_id:
             council_id = self.recommendation.challenge.council_id if self.recommendation_id else None
             if not is_eligible_lead(self.lead_officer_id, council_id):
