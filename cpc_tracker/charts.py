@@ -92,6 +92,7 @@ class Category:
     label: str
     fill: str
     stripes: tuple | None = None
+    optional: bool = False  # shown (legend, table column) only where some row counts it
 
 
 def _key(value):
@@ -124,16 +125,27 @@ def _breakdown(counts):
 def stacked_bars(rows, *, categories, title, row_heading, noun, chart_id="chart"):
     """A 100% stacked bar of counts by category for each row, under a legend of every category.
     `rows`: [(label, [(category key, count), ...])], counts in the order of `categories`."""
-    by_key = {category.key: category for category in categories}
-    rows = [(label, [(by_key[_key(key)], count) for key, count in counts]) for label, counts in rows]
+    given = [(label, {_key(key): count for key, count in counts}) for label, counts in rows]
+    categories = [
+        category
+        for category in categories
+        if not category.optional or any(counts.get(category.key) for _, counts in given)
+    ]
+    # Every row counts every category shown, in the categories' order: a row stored before a category
+    # existed (an issued report's snapshot) counts none of it.
+    rows = [(label, [(category, counts.get(category.key, 0)) for category in categories]) for label, counts in given]
     body = []
     x = 0
+    legend_y = 0
     for category in categories:
+        label_width = 20 + len(category.label) * 7.5 + 18
+        if x and x + label_width - 18 > WIDTH:
+            x, legend_y = 0, legend_y + 22
         body.append(
             _el(
                 "rect",
                 x=x,
-                y=2,
+                y=2 + legend_y,
                 width=14,
                 height=14,
                 fill=_category_fill(chart_id, category),
@@ -141,9 +153,9 @@ def stacked_bars(rows, *, categories, title, row_heading, noun, chart_id="chart"
                 stroke_width=1,
             )
         )
-        body.append(_el("text", category.label, x=x + 20, y=14, font_size=13))
-        x += 20 + len(category.label) * 7.5 + 18
-    top, row_height, bar_height = 34, 74, 22
+        body.append(_el("text", category.label, x=x + 20, y=14 + legend_y, font_size=13))
+        x += label_width
+    top, row_height, bar_height = 34 + legend_y, 74, 22
     for index, (label, counts) in enumerate(rows):
         y = top + index * row_height
         total = sum(count for _, count in counts)

@@ -3,7 +3,7 @@ of each status's tag, drawn on the challenge and theme pages (and, through repor
 
 from cpc_tracker.charts import TEXT, Category, stacked_bars
 
-from .models import Status
+from .models import DROPPED_STATUSES, Status
 
 # GOV.UK colours matching each status's tag; at risk and off track also get stripes.
 STATUS_FILLS = {
@@ -21,7 +21,13 @@ PATTERNED = {
     Status.OFF_TRACK: ("#ffffff", -45),
 }
 STATUS_CATEGORIES = [
-    Category(key=status.value, label=status.label, fill=STATUS_FILLS[status], stripes=PATTERNED.get(status))
+    Category(
+        key=status.value,
+        label=status.label,
+        fill=STATUS_FILLS[status],
+        stripes=PATTERNED.get(status),
+        optional=status in DROPPED_STATUSES,
+    )
     for status in Status
 ]
 

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from recommendations.models import Status
+from recommendations.models import DROPPED_STATUSES, Status
 from recommendations.tests.factories import build_challenge
 from reports import charts
 from reviews.tests.factories import IndicatorFactory, build_review
@@ -63,9 +63,32 @@ class TestStatusBars:
         assert "2 on track, 1 at risk, 3 complete" in labels
         assert "1 not started, 1 off track" in labels
         assert "Theme 1: Governance (6 actions)" in labels
-        assert all(status.label in labels for status in Status), "a legend names every status"
+        kept = [status for status in Status if status not in DROPPED_STATUSES]
+        assert all(status.label in labels for status in kept), "a legend names every status actions are in"
+        assert "Superseded" not in labels, "closing states no action is in are left out of the legend"
         patterns = {p.get("id") for p in root.iter(f"{SVG}pattern")}
         assert patterns == {"chart-at_risk", "chart-off_track"}
+
+    def test_dropped_actions_get_their_own_segment_legend_and_column_when_there_are_some(self):
+        rows = [*self.rows, ("Theme 3: Transformation", [(Status.COMPLETE, 1), (Status.SUPERSEDED, 2)])]
+
+        chart = charts.status_bars(rows, title="Actions by status")
+
+        labels = texts(parse(chart))
+        assert "Superseded" in labels and "Will not be taken forward" not in labels
+        assert "1 complete, 2 superseded" in labels
+        assert chart.table.head[-2:] == ["Superseded", "Total"]
+        assert chart.table.rows[-1] == ["All themes", 1, 2, 1, 1, 4, 2, 11]
+
+    def test_rows_stored_before_the_closing_states_existed_still_draw(self):
+        """An issued report's snapshot counts five statuses: the chart reads them as they are."""
+        old_rows = [
+            ("Theme 1", [("not_started", 1), ("on_track", 0), ("at_risk", 0), ("off_track", 0), ("complete", 2)])
+        ]
+
+        chart = charts.status_bars(old_rows, title="Actions by status")
+
+        assert chart.table.rows == [["Theme 1", 1, 0, 0, 0, 2, 3]]
 
     def test_segments_are_in_proportion(self):
         root = parse(charts.status_bars(self.rows[:1], title="Actions by status", chart_id="c"))
