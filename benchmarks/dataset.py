@@ -2,11 +2,13 @@
 
 Sizes per big challenge: 3 themes, 11 recommendations, 10 actions per recommendation, 20 progress
 updates per action, and a progress review with 7 peer team members, findings, 3 considerations
-(2 actions carry each forward) and 4 indicators. With 50 challenges that is 5,500 actions and
-110,000 progress updates, plus their django-simple-history rows.
+(2 actions carry each forward), and 8 indicators (half of them internal, 4 quoted by the review,
+each linked to a recommendation and a theme) with 20 quarters of figures each. With 50 challenges
+that is 5,500 actions, 110,000 progress updates (plus their django-simple-history rows), 400
+indicators and 8,000 indicator values.
 
 One small challenge (`bench-small`: 1 theme, 1 recommendation, 1 action, 1 update, a review with one
-of each part) sits beside them, so that benchmarks.pages can check a page runs the same number of
+of each part, a public and an internal indicator with one figure each) sits beside them, so that benchmarks.pages can check a page runs the same number of
 queries for a tiny object as for a big one.
 
 Users: one officer per challenge leading all its actions (`officer-<challenge slug>`), a coordinator
@@ -59,17 +61,26 @@ from recommendations.tests.factories import (
     ThemeFactory,
     UserFactory,
 )
-from reviews.models import Consideration, Finding, Indicator, PeerTeamMember, ProgressReview
+from reviews.models import (
+    Consideration,
+    Finding,
+    Indicator,
+    IndicatorValue,
+    PeerTeamMember,
+    Polarity,
+    ProgressReview,
+)
 from reviews.tests.factories import (
     ConsiderationFactory,
     FindingFactory,
     IndicatorFactory,
     PeerTeamMemberFactory,
     ProgressReviewFactory,
+    review_period,
 )
 
 # Raise when the shape of the data set changes, so `--reuse` rebuilds an old one.
-DATASET_VERSION = 9
+DATASET_VERSION = 10
 DEFAULT_CHALLENGES = 50
 BATCH_SIZE = 2000
 CHUNK = 5  # challenges built and saved together, to keep memory small
@@ -97,7 +108,9 @@ class Shape:
     findings_per_theme: int = 3
     considerations: int = 3
     linked_actions_per_consideration: int = 2
-    indicators: int = 4
+    indicators: int = 8
+    indicator_periods: int = 20  # quarters of figures per indicator
+    quoted_indicators: int = 4  # of them, quoted by the progress review (a figure at its date)
 
 
 BIG = Shape()
@@ -110,7 +123,9 @@ SMALL = Shape(
     findings_per_theme=1,
     considerations=1,
     linked_actions_per_consideration=1,
-    indicators=1,
+    indicators=2,  # a public one, quoted by the review, and an internal one
+    indicator_periods=1,
+    quoted_indicators=1,
 )
 
 # Action statuses, weighted roughly as a real plan two years in.
@@ -140,6 +155,74 @@ class Spec:
 
 def _at(date, hour=10):
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour)))
+
+
+def _quarter(challenge, n):
+    """The first day of the indicators' quarter `n` (0: the quarter the challenge's month starts)."""
+    month = challenge.on_site_from.month - 1 + 3 * n
+    return datetime.date(challenge.on_site_from.year + month // 12, month % 12 + 1, 1)
+
+
+def _quoted_period(shape):
+    return min(4, shape.indicator_periods - 1)
+
+
+def _indicators(specs, challenges, themes, recommendations, reviews, rng):
+    """Each challenge's indicators, half public and half internal, each linked to one recommendation
+    and one theme and owned by the challenge's officer, with a figure (and target and comparator) for
+    every quarter; the first `quoted_indicators` are quoted by the review, their figure at its date
+    named as the review's."""
+    indicators, links = [], []
+    for spec, challenge in zip(specs, challenges):
+        shape, review = spec.shape, reviews[spec.slug]
+        for n in range(shape.indicators):
+            indicator = IndicatorFactory.build(
+                challenge=challenge,
+                review=review if n < shape.quoted_indicators else None,
+                order=n + 1,
+                name=f"Indicator {n + 1} of {challenge.council.name}",
+                polarity=[Polarity.HIGHER, Polarity.LOWER, Polarity.NOT_STATED][n % 3],
+                public=n % 2 == 0,
+                owner=spec.officer,
+            )
+            indicators.append(indicator)
+            links.append(
+                (
+                    indicator,
+                    recommendations[spec.slug][n % len(recommendations[spec.slug])],
+                    themes[spec.slug][n % len(themes[spec.slug])],
+                )
+            )
+    Indicator.objects.bulk_create(indicators, batch_size=BATCH_SIZE)
+    Indicator.recommendations.through.objects.bulk_create(
+        [Indicator.recommendations.through(indicator=i, recommendation=r) for i, r, _ in links], batch_size=BATCH_SIZE
+    )
+    Indicator.themes.through.objects.bulk_create(
+        [Indicator.themes.through(indicator=i, theme=t) for i, _, t in links], batch_size=BATCH_SIZE
+    )
+    values = []
+    by_challenge = {challenge.pk: spec.shape for spec, challenge in zip(specs, challenges)}
+    for indicator in indicators:
+        shape = by_challenge[indicator.challenge_id]
+        level = rng.uniform(20, 90)
+        for q in range(shape.indicator_periods):
+            start = _quarter(indicator.challenge, q)
+            quoted = indicator.review is not None and start == indicator.review.on_site
+            level += rng.uniform(-3, 3)
+            values.append(
+                IndicatorValue(
+                    indicator=indicator,
+                    period_start=start,
+                    period=review_period(indicator.review) if quoted else f"Quarter from {start:%B %Y}",
+                    value=None if rng.random() < 0.05 else Decimal(f"{level:.1f}"),
+                    target=Decimal(f"{level + rng.uniform(-5, 5):.1f}"),
+                    comparator_value=Decimal(f"{rng.uniform(20, 90):.1f}") if q % 2 == 0 else None,
+                    comparator_label="National average" if q % 2 == 0 else "",
+                    comparator="Above the average of similar councils" if quoted else "",
+                    note="Provisional" if rng.random() < 0.1 else "",
+                )
+            )
+    IndicatorValue.objects.bulk_create(values, batch_size=BATCH_SIZE)
 
 
 def _users(challenge_slugs):
@@ -217,7 +300,9 @@ def _build_chunk(specs, rng, today, users):
 
     reviews = {}
     for spec, challenge in zip(specs, challenges):
-        on_site = challenge.on_site_from + datetime.timedelta(days=rng.randint(300, 500))
+        # The review falls on the first day of one of the indicators' quarters, about a year in,
+        # so the figures it quoted are that quarter's (see _indicators).
+        on_site = _quarter(challenge, _quoted_period(spec.shape))
         reviews[spec.slug] = ProgressReviewFactory.build(
             challenge=challenge,
             on_site=on_site,
@@ -227,7 +312,7 @@ def _build_chunk(specs, rng, today, users):
         )
     ProgressReview.objects.bulk_create(list(reviews.values()), batch_size=BATCH_SIZE)
 
-    members, findings, considerations, indicators = [], [], {}, []
+    members, findings, considerations = [], [], {}
     for spec in specs:
         review, shape = reviews[spec.slug], spec.shape
         for order, member in enumerate(PeerTeamMemberFactory.build_batch(shape.members, review=review), start=1):
@@ -245,14 +330,10 @@ def _build_chunk(specs, rng, today, users):
         for order, consideration in enumerate(considerations[spec.slug], start=1):
             consideration.order = order
             consideration.title = f"Consideration {order} for {review.challenge.council.name}"
-        for order, indicator in enumerate(IndicatorFactory.build_batch(shape.indicators, review=review), start=1):
-            indicator.order = order
-            indicator.value = Decimal(f"{rng.uniform(1, 99):.1f}")
-            indicators.append(indicator)
     PeerTeamMember.objects.bulk_create(members, batch_size=BATCH_SIZE)
     Finding.objects.bulk_create(findings, batch_size=BATCH_SIZE)
     Consideration.objects.bulk_create([c for cs in considerations.values() for c in cs], batch_size=BATCH_SIZE)
-    Indicator.objects.bulk_create(indicators, batch_size=BATCH_SIZE)
+    _indicators(specs, challenges, themes, recommendations, reviews, rng)
 
     actions = []
     for spec, challenge in zip(specs, challenges):
@@ -546,6 +627,7 @@ def row_counts():
         ("Considerations", Consideration.objects.count()),
         ("Actions carrying a consideration forward", Action.objects.filter(consideration__isnull=False).count()),
         ("Indicators", Indicator.objects.count()),
+        ("Indicator values", IndicatorValue.objects.count()),
         ("Users", User.objects.count()),
     ]
     if apps.is_installed("reports"):

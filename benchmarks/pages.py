@@ -68,6 +68,8 @@ ROUTE_VARIANTS = {
     "recommendations:round-detail": [("open", {"closed_at__isnull": True}), ("closed", {"closed_at__isnull": False})],
     "recommendations:round-close": [(None, {"closed_at__isnull": True})],
     "recommendations:round-my-updates": [(None, {"closed_at__isnull": True})],
+    # Internal indicators are not found by the public: measured as the least powerful role that reads them.
+    "reviews:indicator-detail": [("public", {"public": True}), ("internal", {"public": False})],
 }
 # Routes for signed-in users whose page depends on who is asking: route -> roles to measure.
 # Other sign-in pages are measured as the least powerful role that gets a 200.
@@ -217,7 +219,8 @@ def challenge_paths():
         apps.get_model("reviews.PeerTeamMember"): "review__challenge",
         apps.get_model("reviews.Finding"): "review__challenge",
         apps.get_model("reviews.Consideration"): "review__challenge",
-        apps.get_model("reviews.Indicator"): "review__challenge",
+        apps.get_model("reviews.Indicator"): "challenge",
+        apps.get_model("reviews.IndicatorValue"): "indicator__challenge",
     }
     if apps.is_installed("reports"):
         paths[apps.get_model("reports.CommitteeReport")] = "challenge"
@@ -491,7 +494,8 @@ def measure(page, requester, args):
 
 
 def roles_for(route, first, requester):
-    """Public pages: anonymous and scrutiny member. Sign-in pages: the first role that gets a 200."""
+    """Public pages: anonymous and scrutiny member. Sign-in pages, and pages not found by the public
+    (an internal indicator): the first role that gets a 200."""
     from django.conf import settings
     from django.shortcuts import resolve_url
 
@@ -501,7 +505,8 @@ def roles_for(route, first, requester):
     if response.status_code == 200:
         return [ANONYMOUS, SCRUTINY], None
     login = resolve_url(settings.LOGIN_URL)
-    if response.status_code == 302 and urlsplit(response["Location"]).path == login:
+    hidden = response.status_code == 404
+    if hidden or (response.status_code == 302 and urlsplit(response["Location"]).path == login):
         for role in (SCRUTINY, LEAD_OFFICER, COORDINATOR):
             if requester.get(role, first).status_code == 200:
                 return [role], None

@@ -9,6 +9,7 @@ stripes), and comes with a `Table` of exactly the figures it draws.
 - `stacked_bars`: a 100% stacked bar per row of counts by category (recommendations' status bars).
 - `cumulative_updates`: a line of the running total of published progress updates, month by month.
 - `indicator_bars`: LG Inform indicators against their comparators, a pair of bars each.
+- `indicator_line`: one indicator's figures period by period, with its target and comparator.
 
 `chart_id` prefixes the ids inside the SVG; give each chart on a page its own (`next_chart_id` does,
 for template tags). Template tags render a chart with `CHART_TEMPLATE` and `chart_context`.
@@ -17,7 +18,7 @@ for template tags). Template tags render a chart with `CHART_TEMPLATE` and `char
 import datetime
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -381,6 +382,181 @@ def indicator_bars(indicators, *, council, title="LG Inform indicators against t
             "comparator are not drawn."
         ],
     )
+
+
+# A line over time: an indicator's figures by period, with its targets and comparators.
+
+SERIES_STYLES = {
+    # key: (stroke colour, dash pattern, marker shape). Each line differs by its dashes and marker
+    # shape as well as its colour, and the legend names them in words.
+    "value": ("#1d70b8", None, "circle"),
+    "target": ("#0b0c0c", "9 5", "square"),
+    "comparator": ("#4c2c92", "2 4", "diamond"),
+}
+
+
+def _nice_step(span, count=4):
+    """A round step (1, 2, 2.5 or 5 times a power of ten) that splits `span` into about `count`."""
+    raw = span / count
+    exponent = math.floor(math.log10(raw))
+    step = next(step for step in (1, 2, 2.5, 5, 10) if raw <= step * 10**exponent)
+    return Decimal(str(step)).scaleb(exponent)
+
+
+def _axis(numbers):
+    """Ticks from a round number at or below the lowest to one at or above the highest."""
+    low, high = min(numbers), max(numbers)
+    if low == high:
+        pad = abs(low) / 10 or Decimal(1)
+        low, high = low - pad, high + pad
+    step = _nice_step(float(high - low))
+    first = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    last = (high / step).to_integral_value(rounding=ROUND_CEILING) * step
+    ticks, tick = [], first
+    while tick <= last:
+        ticks.append(tick.normalize() if tick else Decimal(0))
+        tick += step
+    return ticks
+
+
+def _marker(shape, x, y, colour):
+    if shape == "circle":
+        return _el("circle", cx=f"{x:.1f}", cy=f"{y:.1f}", r=5, fill=colour)
+    if shape == "square":
+        return _el("rect", x=f"{x - 4.5:.1f}", y=f"{y - 4.5:.1f}", width=9, height=9, fill=colour)
+    points = f"{x:.1f},{y - 6:.1f} {x + 6:.1f},{y:.1f} {x:.1f},{y + 6:.1f} {x - 6:.1f},{y:.1f}"
+    return _el("polygon", points=points, fill=colour)
+
+
+def _line_path(points):
+    """A path through (x, y) points; None breaks the line (a period with no figure)."""
+    parts, pen_down = [], False
+    for point in points:
+        if point is None:
+            pen_down = False
+            continue
+        x, y = point
+        parts.append(f"{'L' if pen_down else 'M'}{x:.1f},{y:.1f}")
+        pen_down = True
+    return " ".join(parts)
+
+
+def indicator_line(periods, *, title, figure=None, unit="", comparator_label="", summary="", chart_id="chart"):
+    """An indicator's figures over time as a line, with its target and comparator as lines of their
+    own where there are any. `periods`: [(period label, value, target, comparator value)], oldest
+    first, numbers or None. `figure` writes a number with its unit (default: `unit` after it);
+    `summary` (the direction of travel, say) ends the description. None when no period has a figure.
+    Periods are spaced evenly in order: the labels and the table name each one."""
+    figure = figure or (lambda value: _figure(value, unit))
+    rows = [(label, *(None if n is None else Decimal(str(n)) for n in numbers)) for label, *numbers in periods]
+    if not any(row[1] is not None for row in rows):
+        return None
+    comparator_label = comparator_label or "Comparator"
+    series = [
+        (key, name, index)
+        for key, name, index in [("value", "Figure", 1), ("target", "Target", 2), ("comparator", comparator_label, 3)]
+        if any(row[index] is not None for row in rows)
+    ]
+    numbers = [row[index] for row in rows for _, _, index in series if row[index] is not None]
+    ticks = _axis(numbers)
+    low, high = ticks[0], ticks[-1]
+    tick_labels = [figure(tick) for tick in ticks]
+    left = max(48, 12 + 7.5 * max(len(text) for text in tick_labels))
+    right, top, bottom = WIDTH - 24, 44, 244
+    height = bottom + 48
+    count = len(rows)
+
+    def px(i):
+        return left + (right - left) * ((i + 0.5) / count)
+
+    def py(value):
+        return bottom - (bottom - top) * float((value - low) / (high - low))
+
+    body = []
+    x = 0
+    for key, name, _ in series:  # the legend: a sample of each line with its marker, and its name
+        colour, dashes, shape = SERIES_STYLES[key]
+        body.append(_el("line", x1=x, y1=14, x2=x + 30, y2=14, stroke=colour, stroke_width=3, stroke_dasharray=dashes))
+        body.append(_marker(shape, x + 15, 14, colour))
+        label = _truncate(name, 40)
+        body.append(_el("text", label, x=x + 38, y=19, font_size=13))
+        x += 38 + len(label) * 7.5 + 20
+    for tick, text in zip(ticks, tick_labels, strict=True):
+        y = py(tick)
+        body.append(_el("line", x1=left, y1=y, x2=right, y2=y, stroke=TEXT if tick == 0 else "#b1b4b6", stroke_width=1))
+        body.append(_el("text", text, x=left - 8, y=y + 5, text_anchor="end", font_size=13))
+    body.append(_el("line", x1=left, y1=bottom, x2=right, y2=bottom, stroke=TEXT, stroke_width=2))
+    label_length = max(12, min(60, int((right - left) / min(count, 6) / 7.2)))  # characters a period's label may take
+    label_every = max(1, math.ceil(count * (label_length * 7 + 12) / (right - left)))
+    for i, (label, *_) in enumerate(rows):
+        if i % label_every == 0 or i == count - 1:
+            if i != count - 1 and count - 1 - i < label_every:
+                continue
+            body.append(_el("line", x1=px(i), y1=bottom, x2=px(i), y2=bottom + 6, stroke=TEXT, stroke_width=1))
+            body.append(
+                _el(
+                    "text",
+                    _truncate(label, label_length),
+                    x=px(i),
+                    y=bottom + 22,
+                    text_anchor="middle",
+                    font_size=13,
+                )
+            )
+    for key, _, index in reversed(series):  # the figure's own line on top
+        colour, dashes, shape = SERIES_STYLES[key]
+        points = [None if row[index] is None else (px(i), py(row[index])) for i, row in enumerate(rows)]
+        body.append(
+            _el("path", d=_line_path(points), fill="none", stroke=colour, stroke_width=3, stroke_dasharray=dashes)
+        )
+        body.extend(_marker(shape, point_x, point_y, colour) for point_x, point_y in filter(None, points))
+    latest_index, latest = next((i, row) for i, row in reversed(list(enumerate(rows))) if row[1] is not None)
+    text_x = px(latest_index)
+    anchor = "end" if text_x > WIDTH - 80 else "start"
+    body.append(
+        _el(
+            "text",
+            figure(latest[1]),
+            x=text_x + (-10 if anchor == "end" else 10),
+            y=max(py(latest[1]) - 10, 14),
+            text_anchor=anchor,
+            font_weight="bold",
+            font_size=13,
+        )
+    )
+    with_value = [row for row in rows if row[1] is not None]
+    first, last = with_value[0], with_value[-1]
+    lowest = min(with_value, key=lambda row: row[1])
+    highest = max(with_value, key=lambda row: row[1])
+    sentences = [
+        f"Line chart of {len(with_value)} figure{'s' if len(with_value) != 1 else ''}"
+        + (
+            f" from {first[0]} ({figure(first[1])}) to {last[0]} ({figure(last[1])})"
+            if len(with_value) > 1
+            else f": {figure(first[1])} for {first[0]}"
+        )
+    ]
+    if len(with_value) > 2:
+        sentences.append(f"Lowest {figure(lowest[1])} ({lowest[0]}), highest {figure(highest[1])} ({highest[0]})")
+    for _, name, index in series[1:]:
+        latest_other = next(row for row in reversed(rows) if row[index] is not None)
+        sentences.append(f"{name} {figure(latest_other[index])} for {latest_other[0]}")
+    if summary:
+        sentences.append(summary)
+    description = ". ".join(sentence.rstrip(".") for sentence in sentences) + "."
+    table = Table(
+        caption=title,
+        head=["Period", *(name for _, name, _ in series)],
+        rows=[
+            [row[0], *("No figure" if row[index] is None else figure(row[index]) for _, _, index in series)]
+            for row in rows
+        ],
+    )
+    svg = _svg(chart_id, title, description, height, "".join(body))
+    notes = ["Periods are spaced evenly, in order, whatever their length."]
+    if any(row[1] is None for row in rows):
+        notes.append("The line breaks where a period has no figure.")
+    return Chart(title=title, description=description, svg=svg, table=table, notes=notes)
 
 
 # For template tags (any app's): one partial shows a chart, or a sentence when there is none.

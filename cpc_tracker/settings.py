@@ -173,6 +173,39 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Evidence files on progress updates (recommendations/evidence.py), stored through Django's storage
+# API: in MEDIA_ROOT by default, or in an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set
+# (django-storages; credentials from boto3's usual places: AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the server's role). They are never served from a public URL: only
+# recommendations.evidence_views serves them, to the people allowed to read each. There is no MEDIA_URL.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,  # another S3-compatible store
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "location": env.str("AWS_STORAGE_LOCATION", default=""),  # a folder in the bucket
+            "default_acl": None,  # the bucket's own: keep it private, with public access blocked
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+# The largest evidence file taken (20 MB by default; each update takes up to 3). Stored files are
+# readable by the app's user and group only. Uploads over 2.5 MB go to a temporary file, and a
+# file's bytes beyond EVIDENCE_MAX_BYTES are not written at all (it is refused as too big); limit the
+# whole request at your proxy to at least 3 x EVIDENCE_MAX_BYTES + 1 MB.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "recommendations.evidence.SizeLimitedUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]

@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin
+from django.template.defaultfilters import filesizeformat
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Action,
     Council,
+    EvidenceFile,
     Invitation,
     Membership,
     Notification,
@@ -14,6 +17,8 @@ from .models import (
     RoundReminder,
     Theme,
     UpdateRound,
+    also_answers_errors,
+    dependency_errors,
 )
 
 
@@ -60,18 +65,113 @@ class ThemeAdmin(admin.ModelAdmin):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "theme", "challenge"]
-    list_filter = ["challenge", "theme"]
+    """Recommendations and the council's response to each (its rules are Recommendation.clean()'s)."""
+
+    list_display = ["number", "title", "theme", "challenge", "response"]
+    list_filter = ["challenge", "response", "theme"]
     search_fields = ["title", "text"]
     list_select_related = ["theme", "challenge__council"]
+    fieldsets = [
+        (None, {"fields": ["challenge", "theme", "number", "title", "text"]}),
+        (
+            "The council's response",
+            {"fields": ["response", "response_reason", "response_agreed_by", "response_agreed_on"]},
+        ),
+    ]
+
+
+INLINE_UPDATE_FIELDS = [
+    "date",
+    "status",
+    "text",
+    "next_steps",
+    "completion_evidence",
+    "difference_made",
+    "closure_reason",
+    "superseded_by",
+    "published",
+    "author",
+]
+
+
+class ProgressUpdateInlineForm(forms.ModelForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = INLINE_UPDATE_FIELDS
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2, "cols": 30})
+            for name in ("text", "next_steps", "closure_reason", "completion_evidence", "difference_made")
+        }
 
 
 class ProgressUpdateInline(admin.TabularInline):
+    """An action's updates. Every field ProgressUpdate.clean() may ask about is here (evidence for
+    Complete, a reason and the superseding action for the closing statuses), so its rules answer on
+    the form."""
+
     model = ProgressUpdate
+    form = ProgressUpdateInlineForm
     fk_name = "action"
     extra = 0
-    fields = ["date", "status", "text", "published", "author"]
-    raw_id_fields = ["author"]
+    fields = INLINE_UPDATE_FIELDS
+    raw_id_fields = ["author", "superseded_by"]
+    show_change_link = True
+
+
+class ActionAdminForm(forms.ModelForm):
+    """The action's links are offered from its own challenge (the other recommendations it may also
+    answer, the other actions it may depend on) and checked by the models' rules on the form, so a
+    loop of dependencies or another challenge's recommendation is refused with its message."""
+
+    class Meta:
+        model = Action
+        fields = [
+            "recommendation",
+            "reference",
+            "description",
+            "lead_officer",
+            "lead_role",
+            "timescale",
+            "starts_on",
+            "due_date",
+            "actual_start",
+            "actual_completion",
+            "also_answers",
+            "depends_on",
+            "consideration",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        action = self.instance
+        if action.recommendation_id:
+            challenge_id = action.recommendation.challenge_id
+            if "also_answers" in self.fields:
+                self.fields["also_answers"].queryset = (
+                    Recommendation.objects.filter(challenge=challenge_id)
+                    .exclude(pk=action.recommendation_id)
+                    .order_by("number")
+                )
+            if "depends_on" in self.fields:
+                self.fields["depends_on"].queryset = (
+                    Action.objects.filter(recommendation__challenge=challenge_id)
+                    .exclude(pk=action.pk)
+                    .select_related("recommendation")
+                    .in_plan_order()
+                )
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.instance.recommendation_id:
+            return
+        for name, rule in (("also_answers", also_answers_errors), ("depends_on", dependency_errors)):
+            chosen = self.cleaned_data.get(name)
+            if chosen:
+                errors = rule(
+                    self.instance, chosen.select_related("recommendation") if name == "depends_on" else chosen
+                )
+                if errors:
+                    self.add_error(name, errors)
 
 
 @admin.register(Action)
@@ -89,21 +189,59 @@ class ActionAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "recommendation__challenge", "recommendation__theme"]
     search_fields = ["reference", "description", "lead_role", "lead_officer__username", "lead_officer__last_name"]
     list_select_related = ["recommendation__challenge__council", "lead_officer"]
+    form = ActionAdminForm
     # Searchable choices, checked by Action.clean(): the lead must be an officer or coordinator of the council.
     autocomplete_fields = ["lead_officer", "recommendation"]
     raw_id_fields = ["consideration"]
+    # Offered from the action's own challenge (ActionAdminForm); a new action's once it is saved.
+    filter_horizontal = ["also_answers", "depends_on"]
     readonly_fields = ["status", "public_status", "version"]
     inlines = [ProgressUpdateInline]
+
+
+class EvidenceFileInline(admin.TabularInline):
+    """An update's evidence files, to read: files are only added (type and size checked, safely named)
+    through the progress update page."""
+
+    model = EvidenceFile
+    extra = 0
+    fields = ["name", "content_type", "file_size", "public", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    @admin.display(description="Size")
+    def file_size(self, evidence):
+        return filesizeformat(evidence.size)
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(SimpleHistoryAdmin):
     list_display = ["action", "date", "status", "published", "author"]
     list_filter = ["status", "published", "action__recommendation__challenge"]
-    search_fields = ["text", "action__description", "author__username"]
+    search_fields = ["text", "next_steps", "closure_reason", "action__description", "author__username"]
     list_select_related = ["action__recommendation__challenge", "author"]
-    raw_id_fields = ["action", "author"]
+    raw_id_fields = ["action", "author", "superseded_by"]
     date_hierarchy = "date"
+    inlines = [EvidenceFileInline]
+
+
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(admin.ModelAdmin):
+    """Evidence files, to find and read: they are only added through the progress update page, which
+    checks their type and size and names them safely; whether each is public can be changed here."""
+
+    list_display = ["name", "update", "content_type", "size", "public", "uploaded_at"]
+    list_filter = ["public", "update__action__recommendation__challenge"]
+    search_fields = ["name", "update__action__reference"]
+    list_select_related = ["update__action"]
+    fields = ["update", "name", "content_type", "size", "public", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["update", "name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(UpdateRound)

@@ -6,4 +6,7 @@ class RecommendationsConfig(AppConfig):
     name = "recommendations"
 
     def ready(self):
-        from . import notifications  # noqa: F401  (connects who-is-told-what to saves)
+        from . import (
+            evidence,  # noqa: F401  (removes a stored file when its record is deleted)
+            notifications,  # noqa: F401  (connects who-is-told-what to saves)
+        )

@@ -8,15 +8,26 @@ actions by recommendation number and action reference; a row whose values match 
 writes nothing, so exporting and importing the same file changes nothing.
 
 An imported action obeys the same rules as one saved from a form: each new or changed action
-goes through the model's `full_clean()` (a quarter sets the dates, dates in order, lengths,
-who may lead it), and `Action.save()` raises its version. Its status is never set: a row
-whose Status differs from the working status records the change as a published progress
-update (`services.record_status_change`), with evidence when it says Complete.
+goes through the model's `full_clean()` (a quarter sets the dates, dates in order, actual dates
+not in the future, lengths, who may lead it), and `Action.save()` raises its version. Its status
+is never set: a row whose Status (or the update's other columns: evidence when it says Complete,
+next steps, a closing action's reason and what supersedes it) differs from the working update
+records the change as a published progress update (`services.record_status_change`), checked
+first by `ProgressUpdate.full_clean()`.
+
+The recommendation's columns (the council's response, its reasons, who agreed it and when) repeat
+on each of its actions' rows: the rows must agree (a blank cell says nothing), and the
+recommendation is checked by `Recommendation.full_clean()`. "Also answers" (recommendation
+numbers) and "Depends on" (action references) are checked by the models' rules
+(`also_answers_errors`, and no action depending on itself or, through others, on an action that
+depends on it), over the plan as the whole file would leave it; they are written after every row's
+action is saved, and the models' m2m_changed checks run again then.
 
 Files are untrusted: the file's size, an XLSX's size once unzipped, the number of rows and
 cells and each cell's length are checked before the rows are used.
 """
 
+import copy
 import csv
 import datetime
 import hashlib
@@ -26,6 +37,7 @@ import json
 import logging
 import re
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import tablib
@@ -43,7 +55,17 @@ from import_export.instance_loaders import BaseInstanceLoader
 from import_export.results import RowResult
 
 from . import services
-from .models import Action, Approval, ProgressUpdate, Recommendation, Status
+from .models import (
+    DROPPED_STATUSES,
+    Action,
+    Approval,
+    PeerChallenge,
+    ProgressUpdate,
+    Recommendation,
+    Response,
+    Status,
+    also_answers_errors,
+)
 from .publication import working_evidence
 from .spreadsheets import escape_row, unescape_formula
 
@@ -82,11 +104,24 @@ LEAD_OFFICER = "Lead officer"
 STATUS = "Status"
 EVIDENCE = "Evidence of completion"
 DIFFERENCE = "What difference it has made"
+RESPONSE = "Response"
+RESPONSE_REASON = "Response reason"
+RESPONSE_AGREED_BY = "Response agreed by"
+RESPONSE_AGREED_ON = "Response agreed on"
+ACTUAL_START = "Actual start date"
+ACTUAL_COMPLETION = "Actual completion date"
+ALSO_ANSWERS = "Also answers"
+DEPENDS_ON = "Depends on"
+NEXT_STEPS = "Next steps"
+CLOSURE_REASON = "Closure reason"
+SUPERSEDED_BY = "Superseded by"
 REQUIRED_COLUMNS = [RECOMMENDATION, REFERENCE, DESCRIPTION]
 
 STATUS_NAMES = ", ".join(status.label for status in Status)
+RESPONSE_NAMES = ", ".join(response.label for response in Response)
 DATE_EXAMPLE = "a date like 2024-03-31 or 31/03/2024"
 IMPORT_STATUS_CHANGE = "by an action plan import"
+HISTORY_REASON_MAX = 100  # django-simple-history's history_change_reason
 
 
 class FileProblem(ValueError):
@@ -166,6 +201,55 @@ def parse_date(value, label):
 
 
 STATUSES_BY_NAME = {name.lower(): status for status in Status for name in (status.label, status.value)}
+# "Superseded by another action" is how pages may word it; "Superseded" is the status's name.
+STATUSES_BY_NAME["superseded by another action"] = Status.SUPERSEDED
+RESPONSES_BY_NAME = {name.lower(): response for response in Response for name in (response.label, response.value)}
+RESPONSES_BY_NAME["not recorded"] = Response.NOT_RECORDED
+LIST_SEPARATOR = re.compile(r"[;,\n]")
+
+
+def reference_order(reference):
+    """Sort "1.10" after "1.9": numbers as numbers, other parts as text."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in reference.split(".")]
+
+
+def plan_order(key):
+    """(recommendation number, action reference) in the order of the plan."""
+    return key[0], reference_order(key[1])
+
+
+class PlanReferences:
+    """Action references as a file gives them: "1.2", or "3/1.2" when two recommendations have an
+    action 1.2. Knows every action of the plan as the file would leave it (the plan's and the file's)."""
+
+    def __init__(self, keys):
+        self.keys = set(keys)
+        self.by_reference = defaultdict(set)
+        for key in self.keys:
+            self.by_reference[key[1]].add(key)
+
+    def render(self, key):
+        number, reference = key
+        return reference if len(self.by_reference[reference]) <= 1 else f"{number}/{reference}"
+
+    def resolve(self, text, label):
+        """The (recommendation number, reference) of an action named in a cell; ValueError if none or unclear."""
+        found = self.by_reference.get(text, set())
+        if len(found) == 1:
+            return next(iter(found))
+        if len(found) > 1:
+            numbers = " and ".join(str(number) for number, _ in sorted(found, key=plan_order))
+            example = next(iter(sorted(found, key=plan_order)))
+            raise ValueError(
+                f"{label}: action {quoted(text)} is in more than one recommendation ({numbers}); "
+                f"write it with its recommendation's number, like {example[0]}/{example[1]}"
+            )
+        number, slash, reference = text.partition("/")
+        if slash and WHOLE_NUMBER.match(number.strip()):
+            key = (int(float(number.strip())), reference.strip())
+            if key in self.keys:
+                return key
+        raise ValueError(f"{label}: there is no action {quoted(text)} in this plan or the file")
 
 
 # django-import-export widgets: each turns one cell into a value and back ------------------------
@@ -276,6 +360,80 @@ class StatusWidget(widgets.Widget):
         return Status(value).label if value else ""
 
 
+class ResponseWidget(widgets.Widget):
+    """The council's response by name ("Accepted") out; its name or value, in any case, in. Blank leaves
+    the response as it is."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = as_text(value)
+        if not text:
+            return None
+        try:
+            return RESPONSES_BY_NAME[text.lower()]
+        except KeyError:
+            raise ValueError(f"response {quoted(text)} is not one of {RESPONSE_NAMES}") from None
+
+    def render(self, value, obj=None, **kwargs):
+        return Response(value).label if value else ""
+
+
+def list_items(value):
+    """The items of a list typed in one cell: "3; 7", "3, 7" or one per line."""
+    return [item.strip() for item in LIST_SEPARATOR.split(as_text(value)) if item.strip()]
+
+
+class AlsoAnswersWidget(widgets.Widget):
+    """Other recommendations' numbers, like "3; 7", as a sorted tuple of numbers."""
+
+    def __init__(self):
+        super().__init__()
+        self.numbers = set()
+
+    def clean(self, value, row=None, **kwargs):
+        numbers = set()
+        for item in list_items(value):
+            if not WHOLE_NUMBER.match(item):
+                raise ValueError(
+                    f"also answers {quoted(item)}, which is not a recommendation's number; write them like 3; 7"
+                )
+            number = int(float(item))
+            if number not in self.numbers:
+                raise ValueError(f"also answers recommendation {number}, which does not exist in this challenge")
+            numbers.add(number)
+        return tuple(sorted(numbers))
+
+    def render(self, value, obj=None, **kwargs):
+        return "; ".join(str(number) for number in value or ())
+
+
+class ActionReferencesWidget(widgets.Widget):
+    """Actions of the plan by reference, like "1.2; 4.1", as a tuple of (recommendation number,
+    reference) in plan order. `references` (PlanReferences) is set before the file is read."""
+
+    def __init__(self, label):
+        super().__init__()
+        self.label = label
+        self.references = PlanReferences([])
+
+    def clean(self, value, row=None, **kwargs):
+        keys = {self.references.resolve(item, self.label) for item in list_items(value)}
+        return tuple(sorted(keys, key=plan_order))
+
+    def render(self, value, obj=None, **kwargs):
+        return "; ".join(self.references.render(key) for key in value or ())
+
+
+class ActionReferenceWidget(ActionReferencesWidget):
+    """One action of the plan by reference; blank for none."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = as_text(value)
+        return self.references.resolve(text, self.label) if text else None
+
+    def render(self, value, obj=None, **kwargs):
+        return self.references.render(value) if value else ""
+
+
 class YesNoWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -302,27 +460,71 @@ class StatusChangeField(fields.Field):
         instance.imported[self.attribute] = self.clean(row, **kwargs)
 
 
+class RecommendationField(fields.Field):
+    """A column of the row's recommendation (the council's response). Each row's cell is read, so a
+    bad one is that row's problem; what the recommendation becomes is worked out over the whole
+    file before the rows are read (ActionPlanResource.plan_recommendations), as its actions' rows
+    must agree."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        self.clean(row, **kwargs)
+
+
 @dataclass(frozen=True)
 class StatusChange:
-    """The progress update a row asks for: a new status, or new evidence for Complete."""
+    """The progress update a row asks for, or the working update as it is: its status and the text
+    that goes with it (evidence for Complete; a reason, and what supersedes it, for a dropped action)."""
 
     status: Status
     completion_evidence: str = ""
     difference_made: str = ""
+    next_steps: str = ""
+    closure_reason: str = ""
+    superseded_by: tuple | None = None  # (recommendation number, action reference)
+
+    @classmethod
+    def of(
+        cls, status, *, completion_evidence="", difference_made="", next_steps="", closure_reason="", superseded_by=None
+    ):
+        """Only the text the status keeps: evidence for Complete, a reason and a successor for a dropped action."""
+        status = Status(status)
+        complete, dropped = status == Status.COMPLETE, status in DROPPED_STATUSES
+        return cls(
+            status,
+            completion_evidence if complete else "",
+            difference_made if complete else "",
+            next_steps or "",
+            closure_reason if dropped else "",
+            superseded_by if dropped else None,
+        )
+
+
+# The recommendation's columns, by its field's name.
+RECOMMENDATION_COLUMNS = {
+    "response": RESPONSE,
+    "response_reason": RESPONSE_REASON,
+    "response_agreed_by": RESPONSE_AGREED_BY,
+    "response_agreed_on": RESPONSE_AGREED_ON,
+}
+
+# The update's columns besides Status, each with its StatusChange attribute, in the file's order.
+UPDATE_COLUMNS = [
+    (EVIDENCE, "completion_evidence"),
+    (DIFFERENCE, "difference_made"),
+    (NEXT_STEPS, "next_steps"),
+    (CLOSURE_REASON, "closure_reason"),
+    (SUPERSEDED_BY, "superseded_by"),
+]
 
 
 class PlanInstanceLoader(BaseInstanceLoader):
-    """The challenge's actions in one query, found by (recommendation number, action reference)."""
+    """The challenge's actions (loaded once, by ActionPlanResource.before_import), found by
+    (recommendation number, action reference)."""
 
     def __init__(self, resource, dataset=None):
         super().__init__(resource, dataset)
         resource.instance_loader = self
-        actions = Action.objects.filter(recommendation__challenge=resource.challenge).select_related(
-            "recommendation__theme", "recommendation__challenge", "lead_officer", "working_update"
-        )
-        if resource.lock:
-            actions = actions.select_for_update(of=("self",))
-        self.actions = {(action.recommendation.number, action.reference): action for action in actions}
+        self.actions = resource.plan_actions
         self.matched = set()
 
     def get_instance(self, row):
@@ -347,7 +549,93 @@ def row_key(row):
     return number, reference
 
 
-STATUS_CHANGE_COLUMNS = {"status", "completion_evidence", "difference_made"}
+def key_of(action):
+    return action.recommendation.number, action.reference
+
+
+def plan_actions(challenge):
+    """The challenge's actions, with what the file's columns read (the recommendation, the lead, the
+    working update and what it says supersedes the action), plan order."""
+    return (
+        Action.objects.filter(recommendation__challenge=challenge)
+        .select_related(
+            "recommendation__theme",
+            "recommendation__challenge",
+            "lead_officer",
+            "working_update__superseded_by__recommendation",
+        )
+        .order_by("recommendation__number", "reference")
+    )
+
+
+def attach_links(actions, challenge):
+    """Give each action `also_answers_numbers` (the other recommendations it answers, by number) and
+    `depends_on_keys` (the actions it depends on, by (recommendation number, reference)), sorted,
+    and the same again as `links_before`. Two queries, however many actions."""
+    also, depends = defaultdict(list), defaultdict(list)
+    for action_id, number in Action.also_answers.through.objects.filter(
+        action__recommendation__challenge=challenge
+    ).values_list("action_id", "recommendation__number"):
+        also[action_id].append(number)
+    for action_id, number, reference in Action.depends_on.through.objects.filter(
+        from_action__recommendation__challenge=challenge
+    ).values_list("from_action_id", "to_action__recommendation__number", "to_action__reference"):
+        depends[action_id].append((number, reference))
+    for action in actions:
+        action.also_answers_numbers = tuple(sorted(also[action.pk]))
+        action.depends_on_keys = tuple(sorted(depends[action.pk], key=plan_order))
+        action.links_before = (action.also_answers_numbers, action.depends_on_keys)
+    return actions
+
+
+def superseded_by_key(update):
+    """The (recommendation number, reference) of the action an update says supersedes its own, or None."""
+    if update is None or update.superseded_by_id is None:
+        return None
+    return key_of(update.superseded_by)
+
+
+def working_change(action):
+    """The working update as a StatusChange, to tell what a row changes (Not started without one)."""
+    update = action.working_update if action.working_update_id else None
+    if update is None:
+        return StatusChange.of(action.status)
+    return StatusChange.of(
+        update.status,
+        completion_evidence=update.completion_evidence,
+        difference_made=update.difference_made,
+        next_steps=update.next_steps,
+        closure_reason=update.closure_reason,
+        superseded_by=superseded_by_key(update),
+    )
+
+
+def path_between(edges, start, goal):
+    """A list of keys from `start` to `goal` following `edges` ({key: set of keys}), or None."""
+    previous, frontier = {start: None}, [start]
+    while frontier:
+        current = frontier.pop(0)
+        if current == goal:
+            path = []
+            while current is not None:
+                path.append(current)
+                current = previous[current]
+            return path[::-1]
+        for following in sorted(edges.get(current, ()), key=plan_order):
+            if following not in previous:
+                previous[following] = current
+                frontier.append(following)
+    return None
+
+
+STATUS_CHANGE_COLUMNS = {
+    "status",
+    "completion_evidence",
+    "difference_made",
+    "next_steps",
+    "closure_reason",
+    "superseded_by",
+}
 
 # The import found these in the database moments ago (the challenge's recommendations, the named
 # users) or does not touch them, so full_clean() need not look each one up again, row by row.
@@ -366,6 +654,22 @@ class ActionPlanResource(resources.ModelResource):
     )
     theme = fields.Field(
         attribute="recommendation__theme__title", column_name="Theme", widget=TextWidget("theme"), readonly=True
+    )
+    response = RecommendationField(attribute="recommendation__response", column_name=RESPONSE, widget=ResponseWidget())
+    response_reason = RecommendationField(
+        attribute="recommendation__response_reason",
+        column_name=RESPONSE_REASON,
+        widget=TextWidget("response reason", max_length=text_limit(Recommendation, "response_reason")),
+    )
+    response_agreed_by = RecommendationField(
+        attribute="recommendation__response_agreed_by",
+        column_name=RESPONSE_AGREED_BY,
+        widget=TextWidget("response agreed by", max_length=text_limit(Recommendation, "response_agreed_by")),
+    )
+    response_agreed_on = RecommendationField(
+        attribute="recommendation__response_agreed_on",
+        column_name=RESPONSE_AGREED_ON,
+        widget=DateWidget("response agreed on"),
     )
     reference = TextField(
         attribute="reference",
@@ -398,6 +702,16 @@ class ActionPlanResource(resources.ModelResource):
     )
     starts_on = fields.Field(attribute="starts_on", column_name="Start date", widget=DateWidget("start date"))
     due_date = fields.Field(attribute="due_date", column_name="Due date", widget=DateWidget("due date"))
+    actual_start = fields.Field(
+        attribute="actual_start", column_name=ACTUAL_START, widget=DateWidget("actual start date")
+    )
+    actual_completion = fields.Field(
+        attribute="actual_completion", column_name=ACTUAL_COMPLETION, widget=DateWidget("actual completion date")
+    )
+    also_answers = fields.Field(attribute="also_answers_numbers", column_name=ALSO_ANSWERS, widget=AlsoAnswersWidget())
+    depends_on = fields.Field(
+        attribute="depends_on_keys", column_name=DEPENDS_ON, widget=ActionReferencesWidget(DEPENDS_ON)
+    )
     status = StatusChangeField(attribute="status", column_name=STATUS, widget=StatusWidget())
     public_status = fields.Field(
         attribute="public_status", column_name="Published status", widget=StatusWidget(), readonly=True
@@ -411,6 +725,19 @@ class ActionPlanResource(resources.ModelResource):
         attribute="difference_made",
         column_name=DIFFERENCE,
         widget=TextWidget("what difference it has made", max_length=text_limit(ProgressUpdate, "difference_made")),
+    )
+    next_steps = StatusChangeField(
+        attribute="next_steps",
+        column_name=NEXT_STEPS,
+        widget=TextWidget("next steps", max_length=text_limit(ProgressUpdate, "next_steps")),
+    )
+    closure_reason = StatusChangeField(
+        attribute="closure_reason",
+        column_name=CLOSURE_REASON,
+        widget=TextWidget("closure reason", max_length=text_limit(ProgressUpdate, "closure_reason")),
+    )
+    superseded_by = StatusChangeField(
+        attribute="superseded_by", column_name=SUPERSEDED_BY, widget=ActionReferenceWidget(SUPERSEDED_BY)
     )
     latest_update = fields.Field(
         attribute="latest_update_text", column_name="Latest update", widget=TextWidget("latest update"), readonly=True
@@ -434,6 +761,10 @@ class ActionPlanResource(resources.ModelResource):
             "recommendation",
             "recommendation_title",
             "theme",
+            "response",
+            "response_reason",
+            "response_agreed_by",
+            "response_agreed_on",
             "reference",
             "description",
             "lead_officer",
@@ -441,10 +772,17 @@ class ActionPlanResource(resources.ModelResource):
             "timescale",
             "starts_on",
             "due_date",
+            "actual_start",
+            "actual_completion",
+            "also_answers",
+            "depends_on",
             "status",
             "public_status",
             "completion_evidence",
             "difference_made",
+            "next_steps",
+            "closure_reason",
+            "superseded_by",
             "latest_update",
             "latest_update_date",
             "latest_update_published",
@@ -465,21 +803,34 @@ class ActionPlanResource(resources.ModelResource):
         self.row_numbers = row_numbers or []
         self.lock = lock
         self.first_row_of = {}
+        self.plan_actions = {}  # (recommendation number, reference): Action
+        self.recommendations = {}  # number: Recommendation
+        self.row_problems = defaultdict(dict)  # row index: {attribute: [message]}, found over the whole file
+        self.recommendation_changes = []  # RecommendationChange, in the order of the file
+        self.saved = []  # the rows' actions as they are saved (when writing), for what follows every row
+
+    def set_references(self, keys):
+        """How the Depends on and Superseded by columns name the actions of the plan (and of the file)."""
+        references = PlanReferences(keys)
+        for name in ("depends_on", "superseded_by"):
+            self.fields[name].widget.references = references
+        return references
 
     # Export
 
     def get_queryset(self):
         latest = ProgressUpdate.objects.filter(action=OuterRef("pk")).newest_first()
-        return (
-            Action.objects.filter(recommendation__challenge=self.challenge)
-            .select_related("recommendation__theme", "lead_officer", "working_update")
-            .annotate(
-                latest_update_text=Subquery(latest.values("text")[:1]),
-                latest_update_date=Subquery(latest.values("date")[:1]),
-                latest_update_published=Subquery(latest.values("published")[:1]),
-            )
-            .order_by("recommendation__number", "reference")
+        return plan_actions(self.challenge).annotate(
+            latest_update_text=Subquery(latest.values("text")[:1]),
+            latest_update_date=Subquery(latest.values("date")[:1]),
+            latest_update_published=Subquery(latest.values("published")[:1]),
         )
+
+    def export_actions(self):
+        """The challenge's actions with their links, ready to export. Three queries, however many actions."""
+        actions = attach_links(list(self.get_queryset()), self.challenge)
+        self.set_references(key_of(action) for action in actions)
+        return actions
 
     def dehydrate_completion_evidence(self, action):
         """The working update's evidence, so a re-imported Complete row asks for no new update."""
@@ -490,6 +841,16 @@ class ActionPlanResource(resources.ModelResource):
         evidence = working_evidence(action)
         return evidence[1] if evidence else ""
 
+    def dehydrate_next_steps(self, action):
+        """The working update's next steps (as its evidence), so a re-imported row asks for no new update."""
+        return working_change(action).next_steps
+
+    def dehydrate_closure_reason(self, action):
+        return working_change(action).closure_reason
+
+    def dehydrate_superseded_by(self, action):
+        return self.fields["superseded_by"].widget.render(working_change(action).superseded_by)
+
     # Import
 
     def spreadsheet_row(self, index):
@@ -497,26 +858,159 @@ class ActionPlanResource(resources.ModelResource):
         return self.row_numbers[index - 1] if self.row_numbers else index + 1
 
     def action_fields(self):
-        """The columns that are the action's own fields (not its status, not export-only)."""
+        """The columns that are the action's own (its fields and links; not its status, its
+        recommendation's, nor export-only ones)."""
         return [
             import_field
             for import_field in self.get_import_fields()
-            if not import_field.readonly and not isinstance(import_field, StatusChangeField)
+            if not import_field.readonly and not isinstance(import_field, StatusChangeField | RecommendationField)
         ]
 
     def before_import(self, dataset, **kwargs):
-        """Load what the rows refer to, once: the challenge's recommendations and the named lead officers."""
+        """Load what the rows refer to, once: the challenge's recommendations, its actions with their
+        links (locked while writing), the named lead officers. Then work out what the whole file asks
+        of each recommendation and of the dependencies between actions."""
         recommendations = Recommendation.objects.filter(challenge=self.challenge).select_related("theme", "challenge")
-        self.fields["recommendation"].widget.recommendations = {rec.number: rec for rec in recommendations}
+        self.recommendations = {rec.number: rec for rec in recommendations}
+        self.fields["recommendation"].widget.recommendations = self.recommendations
+        self.fields["also_answers"].widget.numbers = set(self.recommendations)
+        actions = plan_actions(self.challenge)
+        if self.lock:
+            actions = actions.select_for_update(of=("self",))
+        self.plan_actions = {key_of(action): action for action in attach_links(list(actions), self.challenge)}
+        rows = [dict(zip(dataset.headers, values)) for values in dataset]
+        keys = [row_key(row) for row in rows]
+        self.set_references([*self.plan_actions, *(key for key in keys if key is not None)])
         lead_column = self.fields["lead_officer"].column_name
         usernames = [as_text(name) for name in dataset[lead_column]] if lead_column in dataset.headers else []
         self.fields["lead_officer"].widget.users = lead_officers_named(usernames)
+        self.plan_recommendations(rows, dataset.headers)
+        self.plan_dependencies(rows, keys, dataset.headers)
+
+    def problem(self, index, attribute, message):
+        self.row_problems[index].setdefault(attribute, []).append(message)
+
+    def plan_recommendations(self, rows, headers):
+        """What the file asks of each recommendation: its actions' rows must agree, a blank cell
+        saying nothing (the text columns become blank only when every row leaves them blank; a blank
+        Response leaves the response as it is). A change is checked by Recommendation.full_clean(),
+        and its problems are those of the recommendation's first row."""
+        columns = [
+            column
+            for column in self.get_import_fields()
+            if isinstance(column, RecommendationField) and column.column_name in headers
+        ]
+        if not columns:
+            return
+        rows_of = defaultdict(list)
+        for index, row in enumerate(rows, 1):
+            try:
+                number = whole_number(row.get(RECOMMENDATION))
+            except ValueError:
+                continue
+            if number in self.recommendations:
+                rows_of[number].append((index, row))
+        for number, its_rows in rows_of.items():
+            recommendation = self.recommendations[number]
+            candidate = copy.copy(recommendation)
+            changes = []
+            for column in columns:
+                name = column.attribute.removeprefix("recommendation__")
+                given = []
+                for index, row in its_rows:
+                    try:
+                        value = column.clean(row)
+                    except ValueError:
+                        continue  # the row says what is wrong with the cell
+                    if value not in (None, ""):
+                        given.append((index, value))
+                old = getattr(recommendation, name)
+                if given:
+                    first_index, new = given[0]
+                    for index, value in given[1:]:
+                        if not (same_text(value, new) if isinstance(new, str) else value == new):
+                            self.problem(
+                                index,
+                                column.attribute,
+                                f"{column.column_name} {quoted(column.widget.render(value))} differs from row "
+                                f"{self.spreadsheet_row(first_index)}, another action of recommendation {number}: "
+                                "give its actions the same value, or leave it blank on all but one",
+                            )
+                elif name == "response":
+                    continue  # blank leaves the response as it is
+                else:
+                    new = "" if isinstance(old, str) else None
+                if same_text(old, new) if isinstance(new, str) else old == new:
+                    continue
+                setattr(candidate, name, new)
+                changes.append(Change(column.column_name, column.widget.render(old), column.widget.render(new)))
+            if not changes:
+                continue
+            try:
+                candidate.full_clean(exclude=["challenge", "theme"], validate_unique=False, validate_constraints=False)
+            except ValidationError as invalid:
+                for name, messages in invalid.message_dict.items():
+                    label = RECOMMENDATION_COLUMNS.get(name, "Recommendation")
+                    for message in messages:
+                        self.problem(
+                            its_rows[0][0], f"recommendation__{name}", f"{label}: {message} (recommendation {number})"
+                        )
+                continue
+            self.recommendation_changes.append(
+                RecommendationChange(
+                    number=number,
+                    title=recommendation.title,
+                    row_number=self.spreadsheet_row(its_rows[0][0]),
+                    changes=changes,
+                    values={name: getattr(candidate, name) for name in RECOMMENDATION_COLUMNS},
+                )
+            )
+
+    def plan_dependencies(self, rows, keys, headers):
+        """The dependencies as the whole file would leave them: a row's Depends on replaces its action's,
+        actions the file leaves out keep theirs. A row whose new dependency would close a loop (an
+        action waiting, through others, on itself) has that as its problem. The model's
+        dependency_errors() judges one action against the dependencies saved now, so it cannot judge a
+        file that changes several at once; its rule is this one, and it runs again as each is written."""
+        if DEPENDS_ON not in headers:
+            return
+        column = self.fields["depends_on"]
+        before = {key: set(action.depends_on_keys) for key, action in self.plan_actions.items()}
+        after = {key: set(dependencies) for key, dependencies in before.items()}
+        changed, seen = [], set()
+        for index, (row, key) in enumerate(zip(rows, keys), 1):
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            try:
+                wanted = set(column.clean(row))
+            except ValueError:
+                continue  # the row says what is wrong with the cell
+            wanted.discard(key)  # depending on itself is the row's own problem
+            after[key] = wanted
+            if wanted != before.get(key, set()):
+                changed.append((index, key))
+        render = column.widget.references.render
+        for index, key in changed:
+            for other in sorted(after[key] - before.get(key, set()), key=plan_order):
+                path = path_between(after, other, key)
+                if path:
+                    loop = " → ".join(render(step) for step in [key, *path])
+                    self.problem(
+                        index,
+                        column.attribute,
+                        f"{DEPENDS_ON}: depending on action {render(other)} would make a loop ({loop}) in which "
+                        "each action waits for the next for ever; remove one of these dependencies",
+                    )
 
     def after_init_instance(self, instance, new, row, **kwargs):
         """Note the action's values as they were, to tell what the row changes once the model's rules ran."""
         instance.imported = {}
         instance.status_change = None
         instance.field_changes = []
+        if new:
+            instance.also_answers_numbers, instance.depends_on_keys = (), ()
+            instance.links_before = ((), ())
         instance.values_before = None if new else self.action_values(instance)
 
     def action_values(self, instance):
@@ -528,64 +1022,114 @@ class ActionPlanResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as invalid:
             errors = invalid.update_error_dict(errors)
+        key = row_key(row)
         if not errors.keys() & STATUS_CHANGE_COLUMNS:  # else the status change cannot be read
             try:
-                instance.status_change = self.status_change(instance)
+                instance.status_change = self.status_change(instance, key)
             except ValidationError as invalid:
                 errors = invalid.update_error_dict(errors)
-        key = row_key(row)
         if key is not None:
             this_row = self.spreadsheet_row(kwargs["row_number"])
             first = self.first_row_of.setdefault(key, this_row)
             if first != this_row:
                 problem = f"action {key[1]} of recommendation {key[0]} is also on row {first}"
                 errors.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(problem))
+        for name, messages in self.link_errors(instance, key).items():
+            errors.setdefault(name, []).extend(ValidationError(message) for message in messages)
+        for name, messages in self.row_problems.get(kwargs["row_number"], {}).items():
+            errors.setdefault(name, []).extend(ValidationError(message) for message in messages)
         if errors:
             raise ValidationError(errors)
 
-    def status_change(self, instance):
-        """The progress update the row's Status (and evidence) asks for, or None. Blank leaves the status
-        as it is; a column the file leaves out, or text that differs only in spacing, changes nothing."""
-        status = instance.imported.get("status")
-        if status is None:
+    def link_errors(self, instance, key):
+        """The models' rules for the row's links: no recommendation it also answers is its own, and it
+        does not depend on itself (loops through other actions are found over the whole file)."""
+        errors = {}
+        numbers = instance.also_answers_numbers
+        if numbers and instance.recommendation_id is not None:
+            messages = also_answers_errors(instance, [self.recommendations[number] for number in numbers])
+            if messages:
+                errors["also_answers_numbers"] = [f"{ALSO_ANSWERS}: {message}" for message in messages]
+        if key is not None and key in instance.depends_on_keys:
+            errors["depends_on_keys"] = [f"{DEPENDS_ON}: Action {key[1]} cannot depend on itself"]
+        return errors
+
+    def status_change(self, instance, key):
+        """The progress update the row asks for, or None when the working update already says it all.
+        A blank Status keeps the working status; a column the file leaves out, or text that differs only
+        in spacing, changes nothing; text a status does not keep (evidence unless Complete, a closure
+        reason unless the action is dropped) is left out."""
+        imported = instance.imported
+        current = working_change(instance)
+
+        def value(name):
+            old = getattr(current, name)
+            if name not in imported:
+                return old
+            new = imported[name]
+            return old if isinstance(new, str) and same_text(old, new) else new
+
+        status = imported.get("status") or current.status
+        change = StatusChange.of(status, **{name: value(name) for _, name in UPDATE_COLUMNS})
+        if change == current:
             return None
-        current = instance.working_update if instance.working_update_id else None
-        evidence = []
-        for name in ("completion_evidence", "difference_made"):
-            old, new = getattr(current, name, ""), instance.imported.get(name)
-            evidence.append(old if new is None or same_text(old, new) else new)
-        if not services.status_change_needed(instance, status, *evidence):
-            return None
-        change = StatusChange(Status(status), *evidence) if status == Status.COMPLETE else StatusChange(Status(status))
-        self.validate_status_change(instance, change)
+        self.validate_status_change(instance, key, change, current)
         return change
 
-    def validate_status_change(self, instance, change):
-        """Check the update the import would record by the model's rules (evidence for Complete, its
-        date), so the preview says what is wrong rather than the import failing on confirm."""
+    def update_text(self, change, current):
+        """The text of the update an import records: the new status, or which of its columns changed."""
+        if change.status != current.status:
+            return services.status_change_text(change.status, IMPORT_STATUS_CHANGE)
+        changed = [column for column, name in UPDATE_COLUMNS if getattr(change, name) != getattr(current, name)]
+        words = changed[0] if len(changed) == 1 else f"{', '.join(changed[:-1])} and {changed[-1]}"
+        return f"{words[0].upper()}{words[1:].lower()} changed {IMPORT_STATUS_CHANGE}."
+
+    def validate_status_change(self, instance, key, change, current):
+        """Check the update the import would record by the model's rules (evidence for Complete, a
+        reason for a dropped action, what supersedes it, its date), so the preview says what is wrong
+        rather than the import failing on confirm. An action the file adds may supersede another:
+        it is of this challenge, and not the action itself, by how the file names it."""
         update = ProgressUpdate(
             action=instance if instance.pk else None,
             status=change.status,
-            text=services.status_change_text(change.status, IMPORT_STATUS_CHANGE),
+            text=self.update_text(change, current),
             date=timezone.localdate(),
             published=True,
             approval=Approval.NOT_NEEDED,
             completion_evidence=change.completion_evidence,
             difference_made=change.difference_made,
+            next_steps=change.next_steps,
+            closure_reason=change.closure_reason,
         )
+        own = {}
+        successor = change.superseded_by
+        if successor is not None:
+            if successor == key:
+                own["superseded_by"] = ["An action cannot supersede itself: choose another action"]
+            elif successor in self.plan_actions:
+                update.superseded_by_id = self.plan_actions[successor].pk
         try:
-            update.full_clean(exclude=["action", "author"], validate_unique=False, validate_constraints=False)
+            update.full_clean(
+                exclude=["action", "author", "superseded_by"], validate_unique=False, validate_constraints=False
+            )
+            found = {}
         except ValidationError as invalid:
-            columns = {"completion_evidence": EVIDENCE, "difference_made": DIFFERENCE}
-            errors = {}
-            for name, messages in invalid.message_dict.items():
-                if name in columns:
-                    errors[name] = [f"{message} in the '{columns[name]}' column" for message in messages]
-                else:
-                    errors.setdefault("status", []).extend(
-                        f"the status cannot change to {change.status.label}: {message}" for message in messages
-                    )
-            raise ValidationError(errors) from None
+            found = invalid.message_dict
+        if successor is not None and (own or successor not in self.plan_actions):
+            found.pop("superseded_by", None)  # the model cannot see an action the file adds
+        found.update(own)
+        if not found:
+            return
+        columns = {name: column for column, name in UPDATE_COLUMNS}
+        errors = {}
+        for name, messages in found.items():
+            if name in columns:
+                errors[name] = [f"{message} in the '{columns[name]}' column" for message in messages]
+            else:
+                errors.setdefault("status", []).extend(
+                    f"the status cannot change to {change.status.label}: {message}" for message in messages
+                )
+        raise ValidationError(errors)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         """A new status is a change to record even when the action's own fields stay as they are."""
@@ -599,7 +1143,7 @@ class ActionPlanResource(resources.ModelResource):
         Cells that could not be read keep their own message (the model would only repeat it). The
         database constraints are left to the database: the row's key was matched against the
         challenge's actions just now and duplicates in the file are refused, and the date order
-        rule is Action.clean()'s too. So the only query per row is the model's own check of a new lead.
+        rules are Action.clean()'s too. So the only query per row is the model's own check of a new lead.
         """
         errors = dict(import_validation_errors or {})
         try:
@@ -624,7 +1168,7 @@ class ActionPlanResource(resources.ModelResource):
         return message
 
     def field_changes(self, instance):
-        """What the row changes in the action's own fields, after the model's rules (a quarter's dates)."""
+        """What the row changes in the action's own fields and links, after the model's rules (a quarter's dates)."""
         if instance.values_before is None:
             return []
         after = self.action_values(instance)
@@ -633,23 +1177,26 @@ class ActionPlanResource(resources.ModelResource):
         ]
 
     def changes(self, instance):
-        """Every change the row makes, the status's among them, as the preview shows them."""
+        """Every change the row makes, the update's among them, as the preview shows them."""
         changes = list(instance.field_changes)
         change = instance.status_change
         if change is not None:
-            if change.status != instance.status:
-                changes.append(Change(STATUS, Status(instance.status).label, change.status.label))
-            if change.status == Status.COMPLETE:
-                before = working_evidence(instance) or ("", "")
-                for column, old, new in zip(
-                    (EVIDENCE, DIFFERENCE), before, (change.completion_evidence, change.difference_made)
-                ):
-                    if old != new:
-                        changes.append(Change(column, old, new))
+            current = working_change(instance)
+            if change.status != current.status:
+                changes.append(Change(STATUS, current.status.label, change.status.label))
+            render = self.fields["superseded_by"].widget.render
+            for column, name in UPDATE_COLUMNS:
+                old, new = getattr(current, name), getattr(change, name)
+                if old != new:
+                    changes.append(
+                        Change(column, render(old), render(new))
+                        if name == "superseded_by"
+                        else Change(column, old, new)
+                    )
         return changes
 
     def do_instance_save(self, instance, is_create):
-        """Save only an action whose own fields change: a status change alone is a progress update."""
+        """Save only an action whose own fields or links change: a status change alone is a progress update."""
         if is_create or instance.field_changes:
             super().do_instance_save(instance, is_create)
 
@@ -660,19 +1207,24 @@ class ActionPlanResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._history_user = self.user
+        if instance.pk and (instance.also_answers_numbers, instance.depends_on_keys) != instance.links_before:
+            instance._change_reason = self.links_reason(instance)
+
+    def links_reason(self, instance):
+        """What a change of links says in the action's history, e.g. "Now depends on actions 1.2, 3.1"."""
+        parts = []
+        if instance.also_answers_numbers != instance.links_before[0]:
+            numbers = ", ".join(str(number) for number in instance.also_answers_numbers)
+            parts.append(f"also answers recommendations {numbers}" if numbers else "answers no other recommendation")
+        if instance.depends_on_keys != instance.links_before[1]:
+            references = self.fields["depends_on"].widget.render(instance.depends_on_keys).replace(";", ",")
+            parts.append(f"depends on actions {references}" if references else "depends on no other action")
+        reason = f"Now {'; '.join(parts)} (by an action plan import)"
+        return reason if len(reason) <= HISTORY_REASON_MAX else reason[: HISTORY_REASON_MAX - 1] + "…"
 
     def after_save_instance(self, instance, row, **kwargs):
-        """Record the row's status change as a published update; apply_import holds the actions' locks."""
-        change = instance.status_change
-        if change is not None:
-            services.record_status_change(
-                action=instance,
-                author=self.user,
-                status=change.status,
-                how=IMPORT_STATUS_CHANGE,
-                completion_evidence=change.completion_evidence,
-                difference_made=change.difference_made,
-            )
+        """Links and updates wait until every row's action is saved: a row may name an action a later row adds."""
+        self.saved.append(instance)
 
     def after_import_row(self, row, row_result, **kwargs):
         """The row's changes for the preview; a row whose values, once the model's rules ran, match the
@@ -688,7 +1240,49 @@ class ActionPlanResource(resources.ModelResource):
             row_result.new_status = change.status if change is not None else Status(instance.status)
 
     def after_import(self, dataset, result, **kwargs):
-        """Leave the id sequence alone: rows never carry ids (ModelResource would reset it)."""
+        """When writing, once every row's action is saved: the recommendations' responses, then the
+        links between actions (every dependency the file removes before any it adds, so no step makes a
+        loop the whole file does not; the models' m2m checks run on each), then each row's progress
+        update (apply_import holds the actions' locks). Leaves the id sequence alone: rows never carry
+        ids (ModelResource would reset it)."""
+        if kwargs.get("validate_only"):
+            return
+        for change in self.recommendation_changes:
+            services.record_response(recommendation=self.recommendations[change.number], **change.values)
+        actions = self.plan_actions | {key_of(action): action for action in self.saved}
+        linked = [
+            action
+            for action in self.saved
+            if (action.also_answers_numbers, action.depends_on_keys) != action.links_before
+        ]
+        if any(action.depends_on_keys != action.links_before[1] for action in linked):
+            # As the action form does: no one else adds half of a loop meanwhile.
+            list(PeerChallenge.objects.select_for_update().filter(pk=self.challenge.pk).values("pk"))
+        for action in linked:
+            removed = set(action.links_before[1]) - set(action.depends_on_keys)
+            if removed:
+                action.depends_on.remove(*(actions[key] for key in removed))
+        for action in linked:
+            added = set(action.depends_on_keys) - set(action.links_before[1])
+            if added:
+                action.depends_on.add(*(actions[key] for key in sorted(added, key=plan_order)))
+            if action.also_answers_numbers != action.links_before[0]:
+                action.also_answers.set([self.recommendations[number] for number in action.also_answers_numbers])
+        for action in self.saved:
+            change = action.status_change
+            if change is not None:
+                services.record_status_change(
+                    action=action,
+                    author=self.user,
+                    status=change.status,
+                    how=IMPORT_STATUS_CHANGE,
+                    text=self.update_text(change, working_change(action)),
+                    completion_evidence=change.completion_evidence,
+                    difference_made=change.difference_made,
+                    next_steps=change.next_steps,
+                    closure_reason=change.closure_reason,
+                    superseded_by=None if change.superseded_by is None else actions[change.superseded_by],
+                )
 
 
 def lead_officers_named(usernames):
@@ -712,9 +1306,9 @@ def lead_officers_named(usernames):
 
 
 def export_dataset(challenge):
-    """The action plan as a tablib Dataset: one query, however many actions."""
+    """The action plan as a tablib Dataset: three queries, however many actions."""
     resource = ActionPlanResource(challenge=challenge)
-    dataset = resource.export(resource.get_queryset())
+    dataset = resource.export(resource.export_actions())
     dataset.title = "Action plan"
     return dataset
 
@@ -746,8 +1340,11 @@ COLUMN_WIDTHS = {
     "Theme": 30,
     "Action": 60,
     "Lead role": 30,
+    RESPONSE_REASON: 40,
     EVIDENCE: 40,
     DIFFERENCE: 40,
+    NEXT_STEPS: 40,
+    CLOSURE_REASON: 40,
     "Latest update": 60,
 }
 
@@ -980,12 +1577,24 @@ class RowOutcome:
 
 
 @dataclass
+class RecommendationChange:
+    """What importing the file changes in one recommendation's response (from its actions' rows)."""
+
+    number: int
+    title: str
+    row_number: int  # the recommendation's first row in the file
+    changes: list
+    values: dict  # the response's fields as the import leaves them
+
+
+@dataclass
 class ImportPreview:
     """Every row of the file with what importing it would do; clean when no row has a problem."""
 
     rows: list
     ignored_columns: list = field(default_factory=list)
     not_in_file: list = field(default_factory=list)  # (recommendation number, reference) of actions left alone
+    recommendations: list = field(default_factory=list)  # RecommendationChange
 
     def _of_kind(self, kind):
         return [row for row in self.rows if row.kind == kind]
@@ -1016,21 +1625,30 @@ class ImportPreview:
 
     @property
     def has_changes(self):
-        return bool(self.new or self.changed)
+        return bool(self.new or self.changed or self.recommendations)
+
+    @property
+    def recommendations_summary(self):
+        n = len(self.recommendations)
+        return f", {count_of(n, 'recommendation')} with a changed response" if n else ""
 
     @property
     def summary(self):
-        """For example "3 new actions, 2 changed, 30 unchanged"."""
-        return f"{count_of(len(self.new), 'new action')}, {len(self.changed)} changed, {len(self.unchanged)} unchanged"
+        """For example "3 new actions, 2 changed, 30 unchanged" (and ", 1 recommendation with a changed response")."""
+        return (
+            f"{count_of(len(self.new), 'new action')}, {len(self.changed)} changed, {len(self.unchanged)} unchanged"
+            f"{self.recommendations_summary}"
+        )
 
     @property
     def applied_summary(self):
-        return f"{count_of(len(self.new), 'new action')}, {len(self.changed)} changed"
+        return f"{count_of(len(self.new), 'new action')}, {len(self.changed)} changed{self.recommendations_summary}"
 
     @property
     def fingerprint(self):
         """A digest of what the import would do, to tell whether the plan changed since the preview."""
         outline = [[row.row_number, row.kind, [[c.column, c.old, c.new] for c in row.changes]] for row in self.rows]
+        outline += [[r.number, [[c.column, c.old, c.new] for c in r.changes]] for r in self.recommendations]
         return hashlib.sha256(json.dumps(outline).encode()).hexdigest()
 
 
@@ -1065,7 +1683,10 @@ def _run(*, challenge, plan_file, user, validate_only, lock=False):
         for values, row_number, row_result in zip(plan_file.rows, plan_file.row_numbers, result.rows, strict=True)
     ]
     return ImportPreview(
-        rows=outcomes, ignored_columns=plan_file.ignored_columns, not_in_file=resource.instance_loader.not_in_file
+        rows=outcomes,
+        ignored_columns=plan_file.ignored_columns,
+        not_in_file=resource.instance_loader.not_in_file,
+        recommendations=resource.recommendation_changes,
     )
 
 

@@ -27,8 +27,15 @@ from cpc_tracker.mixins import BreadcrumbsMixin
 
 from . import exchange
 from .mixins import ChallengeMixin, ManageChallengeMixin, challenge_crumbs
+from .models import Response, Status
 
 SESSION_KEY = "action_plan_import"
+
+
+def or_list(words):
+    """ "A, B or C"."""
+    words = list(words)
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 class ActionPlanUploadForm(forms.Form):
@@ -133,6 +140,13 @@ class ActionPlanImportView(ImportPageMixin, FormView):
 
     def get_breadcrumbs(self):
         return [*challenge_crumbs(self.get_challenge()), ("Import the action plan", None)]
+
+    def get_context_data(self, **kwargs):
+        """The names the Status and Response columns take, for the columns' descriptions."""
+        context = super().get_context_data(**kwargs)
+        context["status_names"] = or_list(status.label for status in Status)
+        context["response_names"] = or_list(response.label for response in Response)
+        return context
 
     def form_valid(self, form):
         challenge = self.get_challenge()

@@ -99,7 +99,7 @@ class ActionPlanFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         widget=Select,
         label="Status",
-        choices=[(NOT_COMPLETE, "Any but complete"), *Status.choices],
+        choices=[(NOT_COMPLETE, "Still open: not complete, not taken forward or superseded"), *Status.choices],
         method="filter_status",
         empty_label="Any status",
     )
@@ -166,6 +166,7 @@ class ActionPlanFilter(django_filters.FilterSet):
         )
 
     def filter_status(self, queryset, name, value):
+        """A status (every status, the closing ones too), or still open (ActionQuerySet.open)."""
         if value == NOT_COMPLETE:
             return queryset.open()
         return queryset.filter(status=value)
@@ -180,6 +181,7 @@ class ActionPlanFilter(django_filters.FilterSet):
         return queryset
 
     def filter_due(self, queryset, name, value):
+        """Overdue and due soon count open actions only: a dropped or complete action is neither."""
         if value == "overdue":
             return queryset.overdue()
         if value == "within_30_days":

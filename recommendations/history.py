@@ -13,17 +13,32 @@ from django.db.models.functions import Coalesce, Lag, RowNumber
 
 from .models import Action, ProgressUpdate, Status, display_name
 
-ACTION_FIELDS = ["description", "lead_officer_id", "lead_role", "timescale", "due_date", "status"]
-UPDATE_FIELDS = ["date", "status", "text", "percent_complete", "evidence_url", "published"]
+ACTION_FIELDS = [
+    "description",
+    "lead_officer_id",
+    "lead_role",
+    "timescale",
+    "starts_on",
+    "due_date",
+    "actual_start",
+    "actual_completion",
+    "status",
+]
+UPDATE_FIELDS = ["date", "status", "text", "next_steps", "percent_complete", "evidence_url", "published"]
+DATE_FIELDS = {"date", "starts_on", "due_date", "actual_start", "actual_completion"}
 LABELS = {
     "description": "What will be done",
     "lead_officer_id": "Lead officer",
     "lead_role": "Lead role",
     "timescale": "Timescale",
+    "starts_on": "Planned start date",
     "due_date": "Due date",
+    "actual_start": "Actual start date",
+    "actual_completion": "Actual completion date",
     "status": "Status",
     "date": "Date",
-    "text": "What has happened",
+    "text": "Progress to date",
+    "next_steps": "Next steps",
     "percent_complete": "Percentage complete",
     "evidence_url": "Link to evidence",
     "published": "Published",
@@ -47,7 +62,7 @@ def _display(name, value, users):
         return "Yes" if value else "No"
     if name == "lead_officer_id":
         return users.get(value, "a former user")
-    if name in ("date", "due_date"):
+    if name in DATE_FIELDS:
         return f"{value:%-d %B %Y}"
     return str(value)
 
@@ -83,7 +98,9 @@ def _entries(records, fields, describe, users):
                 if getattr(before, name) != getattr(record, name)
             ]
             verb = "deleted" if record.history_type == "-" else "changed"
-            if verb == "changed" and not changes:
+            # A save that changed no field shown here is left out, unless it says why it was made
+            # (a change of the action's links: "Now depends on actions 1.2 and 3.1").
+            if verb == "changed" and not changes and not record.history_change_reason:
                 continue
         title = describe(record, verb, record.history_change_reason or "")
         entries.append(TimelineEntry(record.history_date, _user_name(record.history_user), title, changes))

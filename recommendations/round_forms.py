@@ -9,8 +9,8 @@ from django import forms
 
 from cpc_tracker.forms import GovukDateField, GovukFormHelper
 
-from .forms import ProgressUpdateForm
-from .models import EVIDENCE_MAX_CHARACTERS, UPDATE_TEXT_MAX_CHARACTERS, Action
+from .forms import ProgressUpdateForm, open_status_choices
+from .models import DROPPED_STATUSES, EVIDENCE_MAX_CHARACTERS, UPDATE_TEXT_MAX_CHARACTERS, Action
 
 GRACE_DAYS_MAX = 60
 
@@ -102,22 +102,34 @@ class UpdateRoundForm(forms.Form):
 
 class RoundUpdateForm(ProgressUpdateForm):
     """One action's part of a lead's round page: the progress update form without the date (today),
-    percentage and link, every label naming the action so each set of fields is told apart."""
+    percentage and link, every label naming the action so each set of fields is told apart.
+
+    It offers no closing status (will not be taken forward, superseded): closing an action, with its
+    reason, is done on the action's own update page, one action at a time."""
 
     class Meta(ProgressUpdateForm.Meta):
-        fields = ["status", "text", "completion_evidence", "difference_made", "published"]
+        fields = ["status", "text", "next_steps", "completion_evidence", "difference_made", "published"]
 
     def __init__(self, *args, action, needs_approval=False, **kwargs):
         super().__init__(*args, action=action, needs_approval=needs_approval, **kwargs)
         self.needs_approval = needs_approval
-        for name in ("date", "percent_complete", "evidence_url"):
+        for name in (
+            "date",
+            "percent_complete",
+            "evidence_url",
+            "closure_reason",
+            "superseded_by",
+            "superseded_reason",
+        ):
             del self.fields[name]
         self.action = action
+        self.fields["status"].choices = open_status_choices()
+        if self.initial.get("status") in DROPPED_STATUSES:  # a closed action: no status is chosen for the lead
+            self.initial["status"] = None
         self.fields["status"].label = f"What is the status of action {action.reference} now?"
-        self.fields["text"].label = f"What has happened on action {action.reference} since the last update?"
-        self.fields["text"].error_messages["required"] = (
-            f"Enter what has happened on action {action.reference} since the last update"
-        )
+        self.fields["text"].label = f"Progress to date on action {action.reference}"
+        self.fields["text"].error_messages["required"] = f"Enter the progress to date on action {action.reference}"
+        self.fields["next_steps"].label = f"Next steps on action {action.reference} (optional)"
         self.fields["status"].error_messages["required"] = f"Select the status of action {action.reference}"
         self.fields["completion_evidence"].label = f"Evidence that action {action.reference} is complete (if it is)"
         self.fields[
@@ -135,6 +147,7 @@ class RoundUpdateForm(ProgressUpdateForm):
         self.helper.layout = Layout(
             Field.radios("status", legend_size=Size.SMALL, small=True),
             Field.textarea("text", label_size=Size.SMALL, rows=5, max_characters=UPDATE_TEXT_MAX_CHARACTERS),
+            Field.textarea("next_steps", label_size=Size.SMALL, rows=3, max_characters=UPDATE_TEXT_MAX_CHARACTERS),
             Field.textarea("completion_evidence", rows=3, max_characters=EVIDENCE_MAX_CHARACTERS),
             Field.textarea("difference_made", rows=3, max_characters=EVIDENCE_MAX_CHARACTERS),
             Field.checkbox("published"),
@@ -162,6 +175,7 @@ class RoundUpdateForm(ProgressUpdateForm):
             "seen_version": data["version"],
             "status": data["status"],
             "text": data["text"],
+            "next_steps": data["next_steps"],
             "date": today,
             "published": data["published"],
             "completion_evidence": data["completion_evidence"],

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Action, Approval, ProgressUpdate, Status
+from .models import DROPPED_STATUSES, Action, Approval, PeerChallenge, ProgressUpdate, Recommendation, Status
 from .permissions import manages_council
 
 
@@ -99,31 +99,35 @@ def record_progress_update(
     status,
     text,
     date,
+    next_steps="",
     percent_complete=None,
     evidence_url="",
     published=False,
     completion_evidence="",
     difference_made="",
+    closure_reason="",
+    superseded_by=None,
 ):
-    """Add a progress update, if nobody changed the action meanwhile. Its statuses follow the update."""
+    """Add a progress update, if nobody changed the action meanwhile. Its statuses follow the update.
+    Only the answers of its status are kept: evidence for Complete, a reason for a closing status and,
+    for Superseded, the action that takes its place."""
     locked = _lock(action, seen_version)
     published, approval = publication_of_new_update(
         challenge=locked.recommendation.challenge, author=author, wants_published=published
     )
-    complete = Status(status) == Status.COMPLETE
     update = _save_update(
         ProgressUpdate(
             action=locked,
             author=author,
             status=Status(status),
             text=text,
+            next_steps=next_steps or "",
             date=date,
             percent_complete=percent_complete,
             evidence_url=evidence_url or "",
             published=published,
             approval=approval,
-            completion_evidence=completion_evidence if complete else "",
-            difference_made=difference_made if complete else "",
+            **_answers_of_status(status, completion_evidence, difference_made, closure_reason, superseded_by),
         ),
         author,
     )
@@ -131,40 +135,74 @@ def record_progress_update(
     return update
 
 
+def _answers_of_status(status, completion_evidence, difference_made, closure_reason, superseded_by):
+    """The fields of an update that belong to its status, the others blank (a form sends them all)."""
+    status = Status(status)
+    complete = status == Status.COMPLETE
+    return {
+        "completion_evidence": (completion_evidence or "") if complete else "",
+        "difference_made": (difference_made or "") if complete else "",
+        "closure_reason": (closure_reason or "") if status in DROPPED_STATUSES else "",
+        "superseded_by": superseded_by if status == Status.SUPERSEDED else None,
+    }
+
+
 def status_change_text(status, how):
     return f"Status changed to {Status(status).label} {how}."
 
 
-def record_status_change(*, action, author, status, how, completion_evidence="", difference_made="", date=None):
+def record_status_change(
+    *,
+    action,
+    author,
+    status,
+    how,
+    completion_evidence="",
+    difference_made="",
+    date=None,
+    closure_reason="",
+    superseded_by=None,
+    next_steps="",
+    text=None,
+):
     """A coordinator's (or an import's) status change, as a published progress update with a
-    system-written text. The caller holds the action's lock in its own transaction."""
-    complete = Status(status) == Status.COMPLETE
+    system-written text (`text`, or "Status changed to ... `how`"). The caller holds the action's
+    lock in its own transaction."""
     return _save_update(
         ProgressUpdate(
             action=action,
             author=author,
             status=Status(status),
-            text=status_change_text(status, how),
+            text=text or status_change_text(status, how),
+            next_steps=next_steps or "",
             date=date or timezone.localdate(),
             published=True,
             approval=Approval.NOT_NEEDED,
-            completion_evidence=completion_evidence if complete else "",
-            difference_made=difference_made if complete else "",
+            **_answers_of_status(status, completion_evidence, difference_made, closure_reason, superseded_by),
         ),
         author,
     )
 
 
-def status_change_needed(action, status, completion_evidence="", difference_made=""):
-    """Does saving `status` (and, for Complete, its evidence) on the action form need a new update?"""
+def status_change_needed(
+    action, status, completion_evidence="", difference_made="", closure_reason="", superseded_by=None
+):
+    """Does saving `status` (and, for Complete, its evidence; for a closing status, its reason and
+    what supersedes it) on the action form need a new update?"""
     if status in (None, ""):
         return False
     if Status(status) != Status(action.status):
         return True
+    current = action.working_update
     if Status(status) == Status.COMPLETE:
-        current = action.working_update
         return current is None or (
             (current.completion_evidence, current.difference_made) != (completion_evidence, difference_made)
+        )
+    if Status(status) in DROPPED_STATUSES:
+        superseded_by_id = getattr(superseded_by, "pk", superseded_by)  # an action, or its pk
+        return current is None or (current.closure_reason, current.superseded_by_id) != (
+            closure_reason or "",
+            superseded_by_id if Status(status) == Status.SUPERSEDED else None,
         )
     return False
 
@@ -177,6 +215,8 @@ ACTION_FIELDS = [
     "timescale",
     "starts_on",
     "due_date",
+    "actual_start",
+    "actual_completion",
     "consideration",
 ]
 
@@ -202,11 +242,68 @@ def _save_action(action, by):
     return action
 
 
+def _link_changes(action, *, also_answers=None, depends_on=None):
+    """{relation: the new set of pks} for each of the action's links (the recommendations it also
+    answers, the actions it depends on) that would change; None leaves a link as it is."""
+    changes = {}
+    for name, chosen in (("also_answers", also_answers), ("depends_on", depends_on)):
+        if chosen is None:
+            continue
+        wanted = {item.pk for item in chosen}
+        current = set(getattr(action, name).values_list("pk", flat=True)) if action.pk else set()
+        if wanted != current:
+            changes[name] = wanted
+    return changes
+
+
+def _links_reason(action, changes):
+    """What a change of links says in the action's history, e.g. "Now depends on actions 1.2 and 3.1"."""
+    parts = []
+    if "also_answers" in changes:
+        numbers = sorted(Recommendation.objects.filter(pk__in=changes["also_answers"]).values_list("number", flat=True))
+        parts.append(
+            "also answers recommendations " + ", ".join(map(str, numbers))
+            if numbers
+            else "answers no other recommendation"
+        )
+    if "depends_on" in changes:
+        references = sorted(Action.objects.filter(pk__in=changes["depends_on"]).values_list("reference", flat=True))
+        parts.append("depends on actions " + ", ".join(references) if references else "depends on no other action")
+    reason = "Now " + "; ".join(parts)
+    longest = Action.history.model._meta.get_field("history_change_reason").max_length
+    return reason if len(reason) <= longest else reason[: longest - 1] + "…"
+
+
+def _save_links(action, changes):
+    """Set the changed links. A change of dependencies takes the challenge's lock first, so two people
+    cannot each add half of a loop at once; the models' m2m rules then check the whole chain."""
+    if "depends_on" in changes:
+        list(PeerChallenge.objects.select_for_update().filter(pk=action.recommendation.challenge_id).values("pk"))
+    for name, pks in changes.items():
+        getattr(action, name).set(pks)
+
+
 @transaction.atomic
-def create_action(*, recommendation, author, status=None, completion_evidence="", difference_made="", **fields):
+def create_action(
+    *,
+    recommendation,
+    author,
+    status=None,
+    completion_evidence="",
+    difference_made="",
+    closure_reason="",
+    superseded_by=None,
+    also_answers=None,
+    depends_on=None,
+    **fields,
+):
+    """Add an action with its links to other recommendations and actions; a status other than
+    Not started is recorded as a published progress update."""
     action = Action(recommendation=recommendation, **{name: fields[name] for name in ACTION_FIELDS if name in fields})
     _save_action(action, author)
-    if status_change_needed(action, status, completion_evidence, difference_made):
+    _save_links(action, _link_changes(action, also_answers=also_answers, depends_on=depends_on))
+    closing = {"closure_reason": closure_reason, "superseded_by": superseded_by}
+    if status_change_needed(action, status, completion_evidence, difference_made, **closing):
         record_status_change(
             action=action,
             author=author,
@@ -214,20 +311,41 @@ def create_action(*, recommendation, author, status=None, completion_evidence=""
             how="when the action was added",
             completion_evidence=completion_evidence,
             difference_made=difference_made,
+            **closing,
         )
     return action
 
 
 @transaction.atomic
-def change_action(*, action, author, seen_version, status=None, completion_evidence="", difference_made="", **fields):
+def change_action(
+    *,
+    action,
+    author,
+    seen_version,
+    status=None,
+    completion_evidence="",
+    difference_made="",
+    closure_reason="",
+    superseded_by=None,
+    also_answers=None,
+    depends_on=None,
+    **fields,
+):
     """Save a coordinator's changes to an action, unless someone changed it after they opened the form.
-    A new status (or new evidence of completion) is recorded as a published progress update."""
+    A new status (or new evidence of completion, or a new reason for closing) is recorded as a published
+    progress update. The action's version rises with every save, a change of its links alone included,
+    and its history record then says what the links became."""
     locked = _lock(action, seen_version)
     for name in ACTION_FIELDS:
         if name in fields:
             setattr(locked, name, fields[name])
+    links = _link_changes(locked, also_answers=also_answers, depends_on=depends_on)
+    if links:
+        locked._change_reason = _links_reason(locked, links)
     _save_action(locked, author)
-    if status_change_needed(locked, status, completion_evidence, difference_made):
+    _save_links(locked, links)
+    closing = {"closure_reason": closure_reason, "superseded_by": superseded_by}
+    if status_change_needed(locked, status, completion_evidence, difference_made, **closing):
         record_status_change(
             action=locked,
             author=author,
@@ -235,8 +353,25 @@ def change_action(*, action, author, seen_version, status=None, completion_evide
             how=FORM_STATUS_CHANGE,
             completion_evidence=completion_evidence,
             difference_made=difference_made,
+            **closing,
         )
     return Action.objects.get(pk=locked.pk)
+
+
+RESPONSE_FIELDS = ["response", "response_reason", "response_agreed_by", "response_agreed_on"]
+
+
+@transaction.atomic
+def record_response(*, recommendation, response, response_reason="", response_agreed_by="", response_agreed_on=None):
+    """Record the council's response to a recommendation, checked by Recommendation.clean()."""
+    locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    locked.response = response
+    locked.response_reason = (response_reason or "").strip()
+    locked.response_agreed_by = (response_agreed_by or "").strip()
+    locked.response_agreed_on = response_agreed_on
+    locked.full_clean()
+    locked.save(update_fields=RESPONSE_FIELDS)
+    return locked
 
 
 def _lock_awaiting(update):

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import dashboard_views, views
+from . import dashboard_views, evidence_views, views
 
 app_name = "recommendations"
 
@@ -16,9 +16,15 @@ urlpatterns = [
         views.RecommendationDetailView.as_view(),
         name="recommendation-detail",
     ),
+    path(
+        "challenges/<slug:slug>/recommendations/<int:number>/response/",
+        views.RecommendationResponseView.as_view(),
+        name="recommendation-response",
+    ),
     path("challenges/<slug:slug>/themes/<int:number>/", views.ThemeDetailView.as_view(), name="theme-detail"),
     path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action-detail"),
     path("actions/<int:pk>/update/", views.ProgressUpdateCreateView.as_view(), name="progress-update-create"),
+    path("evidence/<int:pk>/", evidence_views.EvidenceFileView.as_view(), name="evidence-file"),
     path("my-actions/", views.MyActionsView.as_view(), name="my-actions"),
     path("action-plan/", views.ActionPlanView.as_view(), name="action-plan"),
     path("action-plan/export.csv", views.ActionPlanCsvView.as_view(), name="action-plan-csv"),

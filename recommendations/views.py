@@ -22,13 +22,34 @@ from rules.contrib.views import PermissionRequiredMixin
 from cpc_tracker.forms import add_model_errors
 from cpc_tracker.mixins import BreadcrumbsMixin
 
+from . import schedule
+from .evidence import save_update_with_evidence, with_readable_files
+from .evidence_forms import EvidenceUploadForm, fields_only
 from .filters import ActionPlanFilter
-from .forms import ActionForm, ProgressUpdateForm, PublishingSettingsForm, ReturnUpdateForm
+from .forms import (
+    ActionForm,
+    ProgressUpdateForm,
+    PublishingSettingsForm,
+    RecommendationResponseForm,
+    ReturnUpdateForm,
+)
 from .history import action_timeline, lead_changes_involving
 from .mixins import ChallengeMixin, ManageChallengeMixin, ManageSomePlanMixin, challenge_crumbs
-from .models import Action, Approval, PeerChallenge, ProgressUpdate, Recommendation, Theme, UpdateRound
+from .models import (
+    DROPPED_STATUSES,
+    ROLL_UP_RULE,
+    Action,
+    Approval,
+    PeerChallenge,
+    ProgressUpdate,
+    Recommendation,
+    Status,
+    Theme,
+    UpdateRound,
+)
 from .permissions import editable_actions, managed_challenges, member_council_ids, plan_actions
 from .publication import label_actions, label_updates, sees_working_status, visible_updates
+from .rollup import status_as_of, statuses_as_of
 from .rounds import UNASSIGNED, with_round_update
 from .services import (
     AlreadyReviewed,
@@ -38,6 +59,7 @@ from .services import (
     change_publishing_settings,
     create_action,
     record_progress_update,
+    record_response,
     return_update,
     update_needs_approval,
 )
@@ -67,6 +89,60 @@ def findings_of(model):
     return model._meta.get_field("findings").related_model.objects.order_by("order")
 
 
+def assessments_of(model):
+    """The peer team's assessments of a recommendation at progress reviews, newest review first, each
+    with its review (through the relation, as findings_of)."""
+    return (
+        model._meta.get_field("peer_assessments")
+        .related_model.objects.select_related("review")
+        .order_by("-review__on_site", "pk")
+    )
+
+
+def with_assessed_status(assessments, challenge, recommendation):
+    """Give each peer assessment `council_status` (the recommendation's published status on the day of
+    its review, recommendations.rollup) and `comparison` (reviews.assessment: whether and how the two
+    differ). Two queries for each review, none without assessments."""
+    statuses = {}
+    for assessment in assessments:
+        day = assessment.review.on_site
+        if day not in statuses:
+            statuses[day] = statuses_as_of(challenge, day)
+        assessment.council_status = status_as_of(statuses[day], recommendation.pk)
+        assessment.comparison = assessment.compared_with(assessment.council_status)
+    return assessments
+
+
+def holding_up_words(action, *, public, today=None):
+    """Why an action others depend on holds them up, in words: 'off track', 'at risk', 'overdue', or
+    both a status and 'overdue' (recommendations.schedule.holds_up decides whether it does)."""
+    status = Status(action.public_status if public else action.status)
+    words = [status.label.lower()] if status in schedule.HOLDING_UP else []
+    if schedule.is_overdue(action, public=public, today=today):
+        words.append("overdue")
+    return " and ".join(words)
+
+
+def with_dates(actions, *, public, today=None):
+    """Give each action what recommendations.schedule says of its dates, as the reader sees it (`public`:
+    by the published status; otherwise the working one): `days_late` and `slippage` (in words),
+    `depends_on_list`, `waiting_on` and `waiting` ([(action it waits on, why in words)]). One query,
+    however many actions. Returns the actions as a list."""
+    today = today or timezone.localdate()
+    actions = schedule.waiting_on(list(actions), public=public, today=today)
+    for action in actions:
+        action.days_late = schedule.days_late(action, public=public, today=today)
+        action.slippage = schedule.slippage_words(action.days_late)
+        action.waiting = [(other, holding_up_words(other, public=public, today=today)) for other in action.waiting_on]
+    return actions
+
+
+def dates_summary(actions):
+    """The public count of actions overdue, not yet due, complete, dropped and without a due date
+    (recommendations.schedule.summary_of_dates), from one query."""
+    return schedule.summary_of_dates(actions, public=True)
+
+
 class ChallengeDetailView(BreadcrumbsMixin, DetailView):
     """A challenge's overview: the council, the dates, the review and the summary by theme."""
 
@@ -82,6 +158,7 @@ class ChallengeDetailView(BreadcrumbsMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["summary"] = PeerChallenge.objects.filter(pk=self.object.pk).status_summaries()[self.object.pk]
+        context["dates"] = dates_summary(Action.objects.filter(recommendation__challenge=self.object))
         context["can_manage"] = self.request.user.has_perm("recommendations.manage_challenge", self.object)
         return context
 
@@ -118,7 +195,9 @@ class RecommendationListView(BreadcrumbsMixin, ChallengeMixin, ListView):
 
 
 class RecommendationDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
-    """One recommendation in full, its actions with their latest progress, and what the review found."""
+    """One recommendation in full: the council's response, its own actions with their latest progress,
+    the actions of other recommendations that also answer it, what the review found and the peer
+    team's assessment beside the council's own status on the day of the review."""
 
     context_object_name = "recommendation"
 
@@ -137,6 +216,13 @@ class RecommendationDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
             .prefetch_related(
                 latest_updates_prefetch(self.request.user),
                 Prefetch("findings", queryset=findings_of(Recommendation).select_related("review")),
+                Prefetch(
+                    "also_answered_by",
+                    queryset=Action.objects.select_related("recommendation").order_by(
+                        "recommendation__number", "reference"
+                    ),
+                ),
+                Prefetch("peer_assessments", queryset=assessments_of(Recommendation)),
             ),
             challenge=self.get_challenge(),
             number=self.kwargs["number"],
@@ -145,8 +231,15 @@ class RecommendationDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         challenge = self.get_challenge()
-        context["actions"] = label_actions(self.object.actions.all(), self.request.user, challenge)
-        context["can_manage"] = self.request.user.has_perm("recommendations.manage_challenge", challenge)
+        user = self.request.user
+        context["actions"] = label_actions(self.object.actions.all(), user, challenge)
+        also_answered_by = list(self.object.also_answered_by.all())
+        for action in also_answered_by:
+            action.shows_working = sees_working_status(user, challenge)
+        context["also_answered_by"] = also_answered_by
+        context["roll_up_rule"] = ROLL_UP_RULE
+        context["assessments"] = with_assessed_status(list(self.object.peer_assessments.all()), challenge, self.object)
+        context["can_manage"] = user.has_perm("recommendations.manage_challenge", challenge)
         return context
 
 
@@ -171,10 +264,21 @@ class ThemeDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
             number=self.kwargs["number"],
         )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["dates"] = dates_summary(Action.objects.filter(recommendation__theme=self.object))
+        return context
+
 
 class ActionDetailView(BreadcrumbsMixin, DetailView):
     """One action-plan item and the progress updates the reader may see, newest first. The public
-    status is the published one; the council's own staff also see the working status."""
+    status is the published one; the council's own staff also see the working status.
+
+    Its dates, slippage and what it waits on (recommendations.schedule) and how it closed (will not be
+    taken forward, or superseded, with the reason) are read by the reader's status: the public's from
+    the published update only, so no unpublished text reaches them; the council's staff by the
+    working status. It lists the other recommendations it also answers, and the actions it depends
+    on and that need it."""
 
     context_object_name = "action"
     updates_per_page = 20
@@ -193,16 +297,23 @@ class ActionDetailView(BreadcrumbsMixin, DetailView):
             "recommendation__challenge__council",
             "lead_officer",
             "consideration",
-            "public_update",
-            "working_update",
+            "public_update__superseded_by",
+            "working_update__superseded_by",
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        challenge = self.object.recommendation.challenge
-        label_actions([self.object], user, challenge)
-        updates = visible_updates(user, self.object.progress_updates.all()).newest_first().select_related("author")
+        action = self.object
+        challenge = action.recommendation.challenge
+        label_actions([action], user, challenge)
+        context.update(self.schedule_context(action, public=not action.shows_working))
+        updates = with_readable_files(
+            visible_updates(user, action.progress_updates.all())
+            .newest_first()
+            .select_related("author", "superseded_by"),
+            user,
+        )
         page = Paginator(updates, self.updates_per_page).get_page(self.request.GET.get("page"))
         context["page_obj"] = page
         context["updates"] = label_updates(page.object_list, user, challenge)
@@ -212,6 +323,30 @@ class ActionDetailView(BreadcrumbsMixin, DetailView):
         if sees_working_status(user, challenge):
             context["timeline"] = action_timeline(self.object)
         return context
+
+    @staticmethod
+    def schedule_context(action, *, public):
+        """The action's dates, slippage, links to other actions and recommendations, and how it
+        closed, as the reader sees them (`public`: by the published status and update). Three queries."""
+        today = timezone.localdate()
+        with_dates([action], public=public, today=today)
+        status = Status(action.public_status if public else action.status)
+        update = action.public_update if public else action.working_update
+        needed_by = list(
+            action.needed_by.select_related("recommendation").order_by("recommendation__number", "reference")
+        )
+        for other in [*needed_by, *(dependency.action for dependency in action.depends_on_list)]:
+            other.shows_working = not public
+        return {
+            "completed_on": schedule.completion_date(action, public=public),
+            "overdue": schedule.is_overdue(action, public=public, today=today),
+            "not_yet_due": schedule.is_not_yet_due(action, public=public, today=today),
+            "dropped": status in DROPPED_STATUSES,
+            "closing_update": update if status in DROPPED_STATUSES else None,
+            "also_answers": list(action.also_answers.select_related("challenge").order_by("number")),
+            "needed_by": needed_by,
+            "holding_up": holding_up_words(action, public=public, today=today) if needed_by else "",
+        }
 
 
 def round_requests(user):
@@ -257,6 +392,7 @@ class MyActionsView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        context["actions"] = with_dates(context["actions"], public=False)
         context["updates_any"] = user.has_perm("recommendations.manage_some_plan")
         context["round_requests"] = round_requests(user)
         # Only from the councils the user still belongs to: someone who moved council no longer
@@ -315,27 +451,44 @@ class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequi
     def get_initial(self):
         return {"status": self.action.status, "date": timezone.localdate(), "version": self.action.version}
 
+    def get_form(self, form_class=None):
+        return fields_only(super().get_form(form_class))  # the page's one <form> also holds the evidence files
+
+    def get_evidence_form(self):
+        if not hasattr(self, "evidence_form"):
+            if self.request.method == "POST":
+                self.evidence_form = EvidenceUploadForm(self.request.POST, self.request.FILES)
+            else:
+                self.evidence_form = EvidenceUploadForm()
+        return self.evidence_form
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["action"] = self.action
+        context["evidence_form"] = self.get_evidence_form()
+        context["forms"] = [context["form"], context["evidence_form"]]
         return context
 
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        valid = form.is_valid()
+        files_valid = self.get_evidence_form().is_valid()
+        return self.form_valid(form) if valid and files_valid else self.form_invalid(form)
+
+    def form_invalid(self, form):
+        self.get_evidence_form().ask_to_choose_again()
+        return super().form_invalid(form)
+
+    def save_update(self, form):
+        return record_progress_update(action=self.action, author=self.request.user, **form.update_fields())
+
     def form_valid(self, form):
+        """The update and its evidence files are saved together, or nothing is (and no file is kept)."""
+        uploads = self.get_evidence_form().uploads()
         try:
-            update = record_progress_update(
-                action=self.action,
-                author=self.request.user,
-                seen_version=form.cleaned_data["version"],
-                status=form.cleaned_data["status"],
-                text=form.cleaned_data["text"],
-                date=form.cleaned_data["date"],
-                percent_complete=form.cleaned_data["percent_complete"],
-                evidence_url=form.cleaned_data["evidence_url"],
-                published=form.cleaned_data["published"],
-                completion_evidence=form.cleaned_data["completion_evidence"],
-                difference_made=form.cleaned_data["difference_made"],
-            )
+            update = save_update_with_evidence(lambda: self.save_update(form), uploads, by=self.request.user)
         except StaleActionError as stale:
+            self.get_evidence_form().ask_to_choose_again()
             return self.refuse_stale(
                 form,
                 stale,
@@ -345,8 +498,15 @@ class ProgressUpdateCreateView(StaleEditMixin, BreadcrumbsMixin, PermissionRequi
         except ValidationError as invalid:
             add_model_errors(form, invalid)
             return self.form_invalid(form)
-        messages.success(self.request, saved_update_message(update))
+        message = saved_update_message(update)
+        if uploads:
+            message += f". {len(uploads)} evidence file{'s' if len(uploads) > 1 else ''} attached"
+        messages.success(self.request, message)
         return redirect(self.action)
+
+
+def iso_date(day):
+    return day.isoformat() if day else ""
 
 
 def saved_update_message(update):
@@ -384,6 +544,7 @@ class ActionPlanView(PermissionRequiredMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        context["actions"] = with_dates(context["actions"], public=False)
         form = self.filterset.form
         selected = form.cleaned_data.get("challenge") if form.is_valid() else None
         context["selected_challenge"] = selected
@@ -399,7 +560,9 @@ class ActionPlanView(PermissionRequiredMixin, FilterView):
 
 class ActionPlanCsvView(ActionPlanView):
     """The action plan table as a CSV file: the same actions, filters and order as the page, every
-    page of it, with the table's columns. Text that could run as a spreadsheet formula is escaped."""
+    page of it, with the table's columns, and the planned and actual dates, the days late and the
+    actions each waits on (recommendations.schedule, by the working status). Text that could run as
+    a spreadsheet formula is escaped."""
 
     paginate_by = None
     columns = (
@@ -410,8 +573,13 @@ class ActionPlanCsvView(ActionPlanView):
         "Description",
         "Lead",
         "Timescale",
+        "Planned start",
         "Due date",
+        "Actual start",
+        "Actual completion",
+        "Days late",
         "Overdue",
+        "Waiting on",
         "Status",
         "Published status",
         "Last update",
@@ -430,8 +598,13 @@ class ActionPlanCsvView(ActionPlanView):
             action.description,
             f"{action.lead} ({UNASSIGNED.lower()})" if action.lead_role and not action.lead_officer_id else action.lead,
             action.timescale,
-            action.due_date.isoformat() if action.due_date else "",
+            iso_date(action.starts_on),
+            iso_date(action.due_date),
+            iso_date(action.actual_start),
+            iso_date(schedule.completion_date(action, public=False)),
+            "" if action.days_late is None else action.days_late,
             "Yes" if action.is_overdue else "No",
+            "; ".join(f"{other.reference} ({why})" for other, why in action.waiting),
             action.status_choice.label,
             action.public_status_choice.label,
             update.date.isoformat() if update else "",
@@ -621,6 +794,45 @@ class ReturnUpdateView(ReviewUpdateMixin, BreadcrumbsMixin, FormView):
             return self.already_reviewed(reviewed)
         messages.success(self.request, f"Update on action {self.update.action.reference} returned to its author")
         return redirect("recommendations:approval-list")
+
+
+class RecommendationResponseView(ManageChallengeMixin, BreadcrumbsMixin, FormView):
+    """The council's response to a recommendation (accepted, partly accepted, not accepted), its
+    reasons, and who agreed it and when: recorded by the challenge's coordinators."""
+
+    form_class = RecommendationResponseForm
+    template_name = "recommendations/recommendation_response_form.html"
+
+    def get_permission_object(self):
+        if not hasattr(self, "recommendation"):
+            self.recommendation = get_object_or_404(
+                Recommendation.objects.select_related("challenge__council"),
+                challenge__slug=self.kwargs["slug"],
+                number=self.kwargs["number"],
+            )
+        return self.recommendation.challenge
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"instance": self.recommendation}
+
+    def get_breadcrumbs(self):
+        return [
+            *challenge_crumbs(self.recommendation.challenge),
+            (f"Recommendation {self.recommendation.number}", self.recommendation.get_absolute_url()),
+            ("The council's response", None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"recommendation": self.recommendation}
+
+    def form_valid(self, form):
+        try:
+            record_response(recommendation=self.recommendation, **form.cleaned_data)
+        except ValidationError as invalid:
+            add_model_errors(form, invalid)
+            return self.form_invalid(form)
+        messages.success(self.request, f"The council's response to recommendation {self.recommendation.number} saved")
+        return redirect(self.recommendation)
 
 
 class PublishingSettingsView(ManageChallengeMixin, BreadcrumbsMixin, FormView):

@@ -4,11 +4,13 @@ import datetime
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html_join
 
-from recommendations.models import PeerChallenge
+from recommendations.models import DROPPED_STATUSES, PeerChallenge
 from recommendations.publication import public_updates
 
 from .open_data import LICENCE
@@ -46,7 +48,7 @@ class ChallengeUpdatesFeed(Feed):
         return (
             public_updates()
             .filter(action__recommendation__challenge=challenge)
-            .select_related("action__recommendation")
+            .select_related("action__recommendation", "superseded_by")
             .newest_first()[: self.items_shown]
         )
 
@@ -54,7 +56,20 @@ class ChallengeUpdatesFeed(Feed):
         return f"Action {update.action.reference}: {update.get_status_display()} ({update.date:%-d %B %Y})"
 
     def item_description(self, update):
-        return update.text
+        """The update as HTML (Atom's summary type="html"), its text escaped: progress to date, then
+        next steps and, for an action that is closing, why and what supersedes it. A feed carries
+        published updates only, so all of it is public."""
+        parts = [("Progress to date", update.text)]
+        if update.next_steps:
+            parts.append(("Next steps", update.next_steps))
+        if update.status in DROPPED_STATUSES:
+            if update.superseded_by_id:
+                parts.append(("Superseded by", f"Action {update.superseded_by.reference}"))
+            if update.closure_reason:
+                parts.append(("Why it is closing", update.closure_reason))
+        return format_html_join(
+            "", "<p><strong>{}:</strong> {}</p>", ((label, linebreaksbr(text)) for label, text in parts)
+        )
 
     def item_link(self, update):
         return update.action.get_absolute_url()

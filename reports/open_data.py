@@ -4,7 +4,9 @@ Only published progress counts, by the rule every public page follows
 (recommendations.publication): an action's status is its public status, that of its newest
 published progress update, or Not started without one, so the files and the action's page agree.
 Lead officers' names are personal data: the files give the lead role, and the name only where the
-challenge publishes lead officers' names.
+challenge publishes lead officers' names. Progress to date, next steps, the reason an action is
+closing and what supersedes it come from that same published update only; slippage and "waiting on"
+are the public ones of recommendations.schedule.
 
 In the CSV file, text that a spreadsheet would run as a formula starts with an apostrophe
 (recommendations.spreadsheets); the JSON file has the text as it was written.
@@ -12,10 +14,13 @@ In the CSV file, text that a spreadsheet would run as a formula starts with an a
 
 import csv
 import io
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.utils import timezone
 
+from recommendations import schedule
+from recommendations.models import DROPPED_STATUSES, Action, Response
 from recommendations.publication import actions_with_public_status, public_lead_of
 from recommendations.spreadsheets import escape_formula
 
@@ -50,24 +55,119 @@ COLUMNS = [
     Column(
         "status",
         "The status of the latest published progress update: Not started, On track, At risk, "
-        "Off track or Complete (Not started if nothing has been published)",
+        "Off track, Complete, Will not be taken forward or Superseded (Not started if nothing has been published)",
     ),
     Column(
         "latest_published_update_date",
         "The date of the latest published progress update, as YYYY-MM-DD (empty if none)",
         "date",
     ),
-    Column("latest_published_update", "What the latest published progress update says (empty if none)"),
+    Column(
+        "latest_published_update",
+        "Progress to date: what the latest published progress update says has been done (empty if none)",
+    ),
+    Column(
+        "recommendation_response",
+        "The council's response to the recommendation: " + ", ".join(r.label for r in Response),
+    ),
+    Column(
+        "recommendation_response_reason",
+        "The reasons the council gave for its response (empty if none were recorded)",
+    ),
+    Column(
+        "recommendation_response_agreed_by",
+        "The body that agreed the response, for example Cabinet (empty if not recorded)",
+    ),
+    Column(
+        "recommendation_response_agreed_on",
+        "The date the response was agreed, as YYYY-MM-DD (empty if not recorded)",
+        "date",
+    ),
+    Column(
+        "also_answers",
+        "The numbers of other recommendations this action also answers, separated by '; ' (empty if none). "
+        "Its status counts only towards its own recommendation's",
+    ),
+    Column("planned_start", "The date the action was planned to start, as YYYY-MM-DD (empty if none)", "date"),
+    Column("actual_start", "The date the action really started, as YYYY-MM-DD (empty if not recorded)", "date"),
+    Column(
+        "actual_completion",
+        "The date the action really finished, as YYYY-MM-DD (empty if not recorded)",
+        "date",
+    ),
+    Column(
+        "days_late",
+        "How many days late the action is (an open action past its due date) or was (a complete one that "
+        "finished after it: on its actual completion date, else the date of the update that said Complete); "
+        "0 if on time; empty without a due date or once it will not be taken forward or is superseded",
+        "integer",
+    ),
+    Column(
+        "closure_reason",
+        "Why the action will not be taken forward or is superseded, as the latest published progress update "
+        "says (empty otherwise)",
+    ),
+    Column(
+        "superseded_by",
+        "The action_reference of the action that takes this one's place, when it is superseded (empty otherwise)",
+    ),
+    Column(
+        "depends_on",
+        "The action_reference of each action that must finish before this one can, separated by '; ' (empty if none)",
+    ),
+    Column(
+        "waiting_on",
+        "Those of depends_on that are holding this action up, being overdue, at risk or off track by their "
+        "published status (empty if none)",
+    ),
+    Column("next_steps", "What the latest published progress update says will be done next (empty if none)"),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
+REFERENCE_NOTE = (
+    "Where two recommendations have an action with the same action_reference, depends_on, waiting_on and "
+    "superseded_by write it with the recommendation's number first, like 4/1.2."
+)
+
+
+def reference_renderer(actions):
+    """How an action is named in the link columns: its action_reference, or "4/1.2" when two
+    recommendations have an action 1.2."""
+    counts = Counter(action.reference for action in actions)
+
+    def render(action):
+        if counts[action.reference] > 1:
+            return f"{action.recommendation.number}/{action.reference}"
+        return action.reference
+
+    return render
+
+
+def also_answers_of(challenge):
+    """{action id: the numbers of the other recommendations it also answers, sorted}. One query."""
+    numbers = defaultdict(list)
+    for action_id, number in Action.also_answers.through.objects.filter(
+        action__recommendation__challenge=challenge
+    ).values_list("action_id", "recommendation__number"):
+        numbers[action_id].append(number)
+    return {action_id: sorted(found) for action_id, found in numbers.items()}
+
+
+def iso(date):
+    return date.isoformat() if date else None
 
 
 def status_rows(challenge):
-    """One dict per action, keyed by COLUMN_NAMES, in plan order. Two queries."""
+    """One dict per action, keyed by COLUMN_NAMES, in plan order. Three queries."""
+    actions = schedule.waiting_on(actions_with_public_status(challenge), public=True)
+    by_id = {action.pk: action for action in actions}
+    also_answers = also_answers_of(challenge)
+    name = reference_renderer(actions)
     rows = []
-    for action in actions_with_public_status(challenge):
+    for action in actions:
         recommendation, update = action.recommendation, action.public_update
         theme = recommendation.theme
+        dropped = action.published_status in DROPPED_STATUSES
+        successor = by_id.get(update.superseded_by_id) if dropped and update.superseded_by_id else None
         rows.append(
             {
                 "council": challenge.council.name,
@@ -85,6 +185,20 @@ def status_rows(challenge):
                 "status": action.published_status.label,
                 "latest_published_update_date": update.date.isoformat() if update else None,
                 "latest_published_update": update.text if update else "",
+                "recommendation_response": recommendation.get_response_display(),
+                "recommendation_response_reason": recommendation.response_reason,
+                "recommendation_response_agreed_by": recommendation.response_agreed_by,
+                "recommendation_response_agreed_on": iso(recommendation.response_agreed_on),
+                "also_answers": "; ".join(str(number) for number in also_answers.get(action.pk, [])),
+                "planned_start": iso(action.starts_on),
+                "actual_start": iso(action.actual_start),
+                "actual_completion": iso(action.actual_completion),
+                "days_late": schedule.days_late(action, public=True),
+                "closure_reason": update.closure_reason if dropped else "",
+                "superseded_by": name(successor) if successor else "",
+                "depends_on": "; ".join(name(dependency.action) for dependency in action.depends_on_list),
+                "waiting_on": "; ".join(name(other) for other in action.waiting_on),
+                "next_steps": update.next_steps if update else "",
             }
         )
     return rows

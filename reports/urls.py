@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import indicator_views, views
 from .feeds import ChallengeUpdatesFeed
 
 app_name = "reports"
@@ -14,5 +14,15 @@ urlpatterns = [
     path("challenges/<slug:slug>/open-data/", views.OpenDataView.as_view(), name="open-data"),
     path("challenges/<slug:slug>/open-data/status.csv", views.StatusCsvView.as_view(), name="open-data-csv"),
     path("challenges/<slug:slug>/open-data/status.json", views.StatusJsonView.as_view(), name="open-data-json"),
+    path(
+        "challenges/<slug:slug>/open-data/indicators.csv",
+        indicator_views.IndicatorsCsvView.as_view(),
+        name="open-data-indicators-csv",
+    ),
+    path(
+        "challenges/<slug:slug>/open-data/indicators.json",
+        indicator_views.IndicatorsJsonView.as_view(),
+        name="open-data-indicators-json",
+    ),
     path("challenges/<slug:slug>/updates.atom", ChallengeUpdatesFeed(), name="updates-feed"),
 ]

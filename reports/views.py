@@ -17,7 +17,7 @@ from cpc_tracker.mixins import BreadcrumbsMixin
 from recommendations.mixins import ChallengeMixin, challenge_crumbs
 from recommendations.models import PeerChallenge, UpdateRound
 
-from . import open_data
+from . import indicator_data, open_data
 from .forms import CommitteeReportForm, initial_from_round
 from .models import CommitteeReport
 from .pdf import html_to_pdf, stylesheet
@@ -230,10 +230,13 @@ class OpenDataView(BreadcrumbsMixin, ChallengeMixin, TemplateView):
         rows = open_data.status_rows(self.get_challenge())
         context.update(
             columns=open_data.COLUMNS,
+            reference_note=open_data.REFERENCE_NOTE,
             licence=open_data.LICENCE,
             licence_url=open_data.LICENCE_URL,
             data_date=open_data.data_date(rows),
             row_count=len(rows),
+            indicator_columns=indicator_data.COLUMNS,
+            indicator_count=indicator_data.public_indicator_count(self.get_challenge()),
         )
         return context
 

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Consideration, Finding, Indicator, PeerTeamMember, ProgressReview
+from recommendations.models import Recommendation
+
+from .models import (
+    Consideration,
+    Finding,
+    Indicator,
+    IndicatorValue,
+    PeerAssessment,
+    PeerTeamMember,
+    ProgressReview,
+)
 
 
 class PeerTeamMemberInline(admin.TabularInline):
@@ -14,8 +24,51 @@ class ConsiderationInline(admin.StackedInline):
 
 
 class IndicatorInline(admin.TabularInline):
+    """The indicators a review quoted; they belong to the challenge and are edited on their own page."""
+
     model = Indicator
     extra = 0
+    fields = ["name", "public"]
+    readonly_fields = ["name", "public"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = [
+        "period_start",
+        "period",
+        "value",
+        "target",
+        "comparator_value",
+        "comparator_label",
+        "comparator",
+        "note",
+        "entered_by",
+        "entered_at",
+    ]
+    raw_id_fields = ["entered_by"]
+
+
+class PeerAssessmentInline(admin.TabularInline):
+    """The peer team's assessment of each recommendation at the review (entered by administrators, who
+    load a council's challenge). A saved review offers its own challenge's recommendations only."""
+
+    model = PeerAssessment
+    extra = 0
+    fields = ["recommendation", "rating", "text"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            field = formset.form.base_fields["recommendation"]
+            field.queryset = Recommendation.objects.filter(challenge=obj.challenge_id).order_by("number")
+        return formset
 
 
 @admin.register(ProgressReview)
@@ -24,7 +77,7 @@ class ProgressReviewAdmin(admin.ModelAdmin):
     list_filter = ["challenge__council"]
     list_select_related = ["challenge__council"]
     search_fields = ["challenge__council__name", "summary"]
-    inlines = [PeerTeamMemberInline, ConsiderationInline, IndicatorInline]
+    inlines = [PeerTeamMemberInline, ConsiderationInline, IndicatorInline, PeerAssessmentInline]
 
 
 @admin.register(Finding)
@@ -51,6 +104,32 @@ class ConsiderationAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "value", "unit", "comparator_value", "review"]
-    search_fields = ["name"]
-    list_select_related = ["review__challenge__council"]
+    list_display = ["name", "challenge", "public", "polarity", "frequency", "owner"]
+    list_filter = ["public", "polarity", "frequency", "challenge__council"]
+    search_fields = ["name", "description", "source_id", "challenge__council__name"]
+    list_select_related = ["challenge__council", "owner"]
+    autocomplete_fields = ["challenge", "owner", "recommendations", "themes"]
+    raw_id_fields = ["review"]
+    inlines = [IndicatorValueInline]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "period", "value", "target", "comparator_value", "entered_at"]
+    list_filter = ["indicator__challenge__council"]
+    search_fields = ["indicator__name", "period", "note", "indicator__challenge__council__name"]
+    list_select_related = ["indicator"]
+    raw_id_fields = ["indicator", "entered_by"]
+
+
+@admin.register(PeerAssessment)
+class PeerAssessmentAdmin(admin.ModelAdmin):
+    """The peer team's assessments, one per recommendation and review; PeerAssessment.clean() refuses a
+    recommendation of another challenge than the review's."""
+
+    list_display = ["recommendation", "rating", "review"]
+    list_filter = ["rating", "review__challenge__council"]
+    search_fields = ["text", "recommendation__title", "review__challenge__council__name"]
+    list_select_related = ["recommendation", "review__challenge__council"]
+    autocomplete_fields = ["recommendation"]
+    raw_id_fields = ["review"]

@@ -1,11 +1,16 @@
-"""The LGA's progress review of a peer challenge: its peer team, findings,
-considerations for the future and the LG Inform indicators it quoted."""
+"""The LGA's progress review of a peer challenge (its peer team, findings and considerations for
+the future), and the performance indicators a council follows its peer challenge with: the LG
+Inform figures the review quoted are the first values of its indicators."""
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
-from recommendations.models import PeerChallenge, Recommendation, Theme
+from recommendations.models import PeerChallenge, Recommendation, Theme, is_eligible_lead
 
 
 class ProgressReviewQuerySet(models.QuerySet):
@@ -108,32 +113,217 @@ class Consideration(ReviewPart):
         return reverse("reviews:consideration-detail", args=[self.pk])
 
 
-class Indicator(ReviewPart):
-    """An LG Inform figure the review quoted, with the comparison it gave."""
+class Polarity(models.TextChoices):
+    """Which way is better for an indicator: its direction of travel is read by it."""
 
-    review = models.ForeignKey(ProgressReview, on_delete=models.CASCADE, related_name="indicators")
-    name = models.CharField(max_length=200, help_text="What it measures")
-    value = models.DecimalField(max_digits=10, decimal_places=1, null=True, blank=True)
-    unit = models.CharField(max_length=50, blank=True, help_text='e.g. "%" or "per 10,000 children"')
-    comparator = models.TextField(blank=True, help_text="The comparison the review gives")
-    comparator_value = models.DecimalField(
-        max_digits=10, decimal_places=1, null=True, blank=True, help_text="The comparator as a number, if it is one"
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+    NOT_STATED = "not_stated", "Not stated"
+
+
+class Frequency(models.TextChoices):
+    """How often an indicator's figures are reported."""
+
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+def format_figure(value, unit):
+    """A number as people write it, with its unit: 97.6%, 72 per 10,000, 1,250 tonnes (no trailing
+    zeros, thousands separated). Empty for no number."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value)).normalize()
+    if number == 0:
+        number = Decimal(0)  # not "-0"
+    unit = (unit or "").strip()
+    text = f"{number:,f}"
+    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def get_by_natural_key(self, challenge_slug, name):
+        return self.get(challenge__slug=challenge_slug, name=name)
+
+
+class Indicator(models.Model):
+    """A measure of how the council is doing that its peer challenge is followed by: what it
+    measures, which way is better, where the figures come from, who keeps them up to date, and
+    whether the public sees it. Its figures over time are its `values`.
+
+    Internal by default: the progress review asked the council to keep public reporting of
+    progress apart from internal management information. Who may read or edit one, direction of
+    travel and the latest value against target are in reviews.indicators."""
+
+    challenge = models.ForeignKey(PeerChallenge, on_delete=models.CASCADE, related_name="indicators")
+    review = models.ForeignKey(
+        ProgressReview,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="Quoted in the progress review",
+        help_text="The progress review that quoted this indicator, if one did",
     )
-    comparator_label = models.CharField(max_length=100, blank=True, help_text='e.g. "National average"')
+    order = models.PositiveSmallIntegerField(default=0, help_text="Where it comes in lists (lowest first)")
+    name = models.CharField(max_length=200)
+    description = models.TextField("What it measures", blank=True)
+    unit = models.CharField(max_length=50, blank=True, help_text='e.g. "%" or "per 10,000 children"')
+    polarity = models.CharField(
+        "Which way is better", max_length=20, choices=Polarity.choices, default=Polarity.NOT_STATED
+    )
+    source = models.CharField(max_length=200, blank=True, help_text='Where the figures come from, e.g. "LG Inform"')
+    source_id = models.CharField("LG Inform metric id", max_length=50, blank=True)
+    source_url = models.URLField("Link to the source", max_length=500, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_indicators",
+        help_text="An officer or coordinator of the council who keeps its figures up to date",
+    )
+    frequency = models.CharField(
+        "Reporting frequency", max_length=20, choices=Frequency.choices, default=Frequency.ANNUAL
+    )
+    public = models.BooleanField(
+        "Shown to the public",
+        default=False,
+        help_text="Public indicators are on public pages, reports and open data; "
+        "internal ones only for the council's own members",
+    )
+    recommendations = models.ManyToManyField(Recommendation, blank=True, related_name="indicators")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="indicators")
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised on every change; guards against lost edits"
+    )
 
-    class Meta(ReviewPart.Meta):
-        constraints = [models.UniqueConstraint(fields=["review", "order"], name="unique_indicator_order")]
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["challenge", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "name"],
+                name="unique_indicator_name",
+                violation_error_message="This peer challenge already has an indicator with this name: use another",
+            )
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loaded_owner_id = self.owner_id
 
     def __str__(self):
         return self.name
 
+    def natural_key(self):
+        return (self.challenge.slug, self.name)
+
+    natural_key.dependencies = ["recommendations.peerchallenge", "reviews.progressreview"]
+
+    def get_absolute_url(self):
+        return reverse("reviews:indicator-detail", args=[self.pk])
+
+    def clean(self):
+        """The rules every way in obeys: a new owner may keep this council's figures (one who has
+        since left the role does not block other changes), and a review that quotes it is a review
+        of the same challenge."""
+        errors = {}
+        self.name = (self.name or "").strip()
+        if self.owner_id and (self._state.adding or self.owner_id != self._loaded_owner_id):
+            council_id = self.challenge.council_id if self.challenge_id else None
+            if not is_eligible_lead(self.owner_id, council_id):
+                errors["owner"] = "The owner must be an active officer or coordinator of this council"
+        if self.review_id and self.challenge_id and self.review.challenge_id != self.challenge_id:
+            errors["review"] = "Choose a progress review of this indicator's peer challenge"
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        """Every change raises the version by one, whoever makes it, so a stale form is refused."""
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+        self._loaded_owner_id = self.owner_id
+
+    def format(self, value):
+        """A number of this indicator with its unit: 97.6%, 72 per 10,000."""
+        return format_figure(value, self.unit)
+
+
+class IndicatorValueQuerySet(models.QuerySet):
+    def get_by_natural_key(self, challenge_slug, name, period_start):
+        return self.get(indicator__challenge__slug=challenge_slug, indicator__name=name, period_start=period_start)
+
+
+class IndicatorValue(models.Model):
+    """One period's figure of an indicator, with its target and what it is compared with."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    period_start = models.DateField(
+        "First day of the period", help_text="The first day of the month, quarter or year the figure is for"
+    )
+    period = models.CharField(
+        max_length=50, help_text='The period as people write it, e.g. "2022/23", "Q2 2023/24" or "September 2023"'
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    target = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    comparator_value = models.DecimalField(
+        "Comparator's figure",
+        max_digits=14,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="The comparator as a number, if it is one",
+    )
+    comparator_label = models.CharField(
+        "Comparator", max_length=100, blank=True, help_text='What it is compared with, e.g. "National average"'
+    )
+    comparator = models.TextField(
+        "Comparison in words", blank=True, help_text='e.g. "the third best rate for a Metropolitan Council"'
+    )
+    note = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    objects = IndicatorValueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_start"],
+                name="one_value_per_indicator_period",
+                violation_error_message="This indicator already has a figure for a period starting that day",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}, {self.period}"
+
+    def natural_key(self):
+        return (*self.indicator.natural_key(), self.period_start.isoformat())
+
+    natural_key.dependencies = ["reviews.indicator"]
+
     @property
     def figure(self):
-        """The figure as the letter prints it: 97.6%, 72 per 10,000."""
-        if self.value is None:
-            return ""
-        number = f"{self.value.normalize():f}"
-        return f"{number}%" if self.unit == "%" else f"{number} {self.unit}".strip()
+        """The figure with its unit, as the letter prints it: 97.6%, 72 per 10,000 (empty for none)."""
+        return format_figure(self.value, self.indicator.unit)
+
+    @property
+    def target_figure(self):
+        return format_figure(self.target, self.indicator.unit)
+
+    @property
+    def comparator_figure(self):
+        return format_figure(self.comparator_value, self.indicator.unit)
 
 
 class PeerRating(models.TextChoices):
@@ -166,6 +356,13 @@ class PeerAssessment(models.Model):
 
     def __str__(self):
         return f"{self.get_rating_display()}: {self.recommendation}"
+
+    def compared_with(self, status):
+        """The rating beside the council's own status at the review date (reviews.assessment: the
+        one rule for when they differ). Here so the plan's pages can ask it without importing reviews."""
+        from .assessment import compare  # reviews.assessment imports this module
+
+        return compare(self.rating, status)
 
     def clean(self):
         if self.review_id and self.recommendation_id:

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
-from recommendations.models import Invitation, UpdateRound
+from recommendations.models import EvidenceFile, Invitation, UpdateRound
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,9 @@ def test_admin_lists_add_forms_and_search_work_on_the_stockport_data(client, sup
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         assert client.get(reverse(f"{name}_changelist")).status_code == 200, model
         assert client.get(reverse(f"{name}_changelist"), {"q": "Stockport"}).status_code == 200, model
-        # Update rounds and invitations are made from their own pages, which e-mail people: the admin
-        # refuses to add one.
-        expected = 403 if model in (UpdateRound, Invitation) else 200
+        # Update rounds and invitations are made from their own pages, which e-mail people, and evidence
+        # files are uploaded from the progress update page, which checks them: the admin refuses to add one.
+        expected = 403 if model in (UpdateRound, Invitation, EvidenceFile) else 200
         assert client.get(reverse(f"{name}_add")).status_code == expected, model
 
 

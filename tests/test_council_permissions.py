@@ -3,8 +3,9 @@ council. Nobody reaches another council's drafts, plan management, imports, appr
 
 Two councils, A (Anytown) and B (Elsewhere), each with a challenge, a theme, a recommendation, two
 actions, a published update, an unpublished draft update and an update awaiting approval (each with
-text found nowhere else), a progress review with a consideration, a draft and an issued committee
-report. Every role is a member of council A (or of none); each view is asked for A's object ("own")
+text found nowhere else), evidence files (public and private on the published update, public on the
+draft), a progress review with a consideration, a public and an internal indicator, a draft and an
+issued committee report. Every role is a member of council A (or of none); each view is asked for A's object ("own")
 and B's ("other"). B's first action is led by A's lead officer, as if they had moved council: the
 rule says a lead updates an action only while they are an officer or coordinator of its council.
 
@@ -31,20 +32,24 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from recommendations import rounds
+from recommendations.evidence import store_evidence
 from recommendations.invitations import invite
 from recommendations.models import (
     Action,
     Approval,
+    EvidenceFile,
     Invitation,
     Notification,
     NotificationKind,
     NotificationPreference,
     PeerChallenge,
     ProgressUpdate,
+    Recommendation,
     RoundReminder,
     Status,
     UpdateRound,
@@ -64,7 +69,10 @@ from recommendations.tests.test_plan_management import action_data, edit_data
 from recommendations.tests.test_progress_updates import form_data as update_form_data
 from reports.models import CommitteeReport
 from reports.tests.factories import CommitteeReportFactory, issued_report
-from reviews.tests.factories import ConsiderationFactory, ProgressReviewFactory
+from reviews.indicator_import import default_area
+from reviews.models import Indicator, IndicatorValue
+from reviews.tests.factories import ConsiderationFactory, IndicatorFactory, ProgressReviewFactory, add_values
+from reviews.tests.test_indicator_import_views import stash_pending_indicator_import
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +84,7 @@ SCOPES = ["own", "other"]
 DRAFT_UPDATE = {"a": "Anytown-unpublished-draft-k7f3", "b": "Elsewhere-unpublished-draft-q9m2"}
 AWAITING_UPDATE = {"a": "Anytown-awaiting-approval-w4p8", "b": "Elsewhere-awaiting-approval-z6t1"}
 DRAFT_REPORT = {"a": "Anytown-draft-report-committee-r2d5", "b": "Elsewhere-draft-report-committee-j8c4"}
+INTERNAL_INDICATOR = {"a": "Anytown-internal-indicator-h3v6", "b": "Elsewhere-internal-indicator-p5x8"}
 
 
 # The data ----------------------------------------------------------------------------------------
@@ -109,10 +118,22 @@ def build_council(key, name, lead):
         lead_officer=officer,
         status=Status.AT_RISK,
     )
-    ProgressUpdateFactory(action=action, date=datetime.date(2023, 11, 1), text=f"Published update of {name}")
+    published = ProgressUpdateFactory(
+        action=action, date=datetime.date(2023, 11, 1), text=f"Published update of {name}"
+    )
     draft = ProgressUpdateFactory(
         action=action, date=datetime.date(2023, 12, 1), text=DRAFT_UPDATE[key], published=False, author=lead
     )
+    # Evidence files (recommendations.evidence): public on the published update, private on it, and
+    # public on the draft (not public until the draft is published).
+    files = {
+        label: store_evidence(update, evidence_pdf(f"{label} of {name}.pdf"), public=public, by=lead)
+        for label, update, public in (
+            ("public file", published, True),
+            ("private file", published, False),
+            ("draft's public file", draft, True),
+        )
+    }
     awaiting = ProgressUpdateFactory(
         action=second,
         date=datetime.date(2023, 12, 2),
@@ -121,6 +142,15 @@ def build_council(key, name, lead):
         approval=Approval.AWAITING,
         author=officer,
     )
+    # A public and an internal indicator (reviews.indicators), both linked to the recommendation and
+    # the theme, made before the reports so a report that took the internal one would show it.
+    # The public one is owned by the lead officer: for B, A's officer, who may not enter B's figures.
+    indicator = IndicatorFactory(challenge=challenge, name=f"Public indicator of {name}", public=True, owner=lead)
+    internal_indicator = IndicatorFactory(challenge=challenge, name=INTERNAL_INDICATOR[key], public=False)
+    for each in (indicator, internal_indicator):
+        add_values(each, [90, 95])
+        each.recommendations.add(recommendation)
+        each.themes.add(theme)
     draft_report = CommitteeReportFactory(challenge=challenge, committee=DRAFT_REPORT[key])
     issued = issued_report(
         challenge=challenge, committee=f"Issued committee of {name}", cut_off=datetime.date(2024, 1, 1)
@@ -149,12 +179,23 @@ def build_council(key, name, lead):
         coordinator=coordinator,
         officer=officer,
         round=update_round,
+        indicator=indicator,
+        internal_indicator=internal_indicator,
+        files=files,
     )
 
 
+EVIDENCE_PDF = b"%PDF-1.7\n% an evidence file of the matrix\n%%EOF\n"
+
+
+def evidence_pdf(name):
+    return SimpleUploadedFile(name, EVIDENCE_PDF, content_type="application/pdf")
+
+
 @pytest.fixture
-def world(db, monkeypatch):
+def world(db, monkeypatch, settings, tmp_path):
     monkeypatch.setattr("reports.views.html_to_pdf", lambda html, base_url=None: html.encode("utf-8"))
+    settings.MEDIA_ROOT = tmp_path / "media"  # the evidence files the matrix stores
     council_a = CouncilFactory(name="Anytown Council")
     lead = UserFactory(username="lena-lead", first_name="Lena", last_name="Lead", roles=[(council_a, OFFICER)])
     a = build_council("a", "Anytown Council", lead)
@@ -213,6 +254,16 @@ def outcome(rule, role, scope):
         if role == "anonymous":
             return LOGIN
         return ALLOWED if scope == "own" else NOT_FOUND
+    if rule == "members, others not found":  # evidence files that are not public: to anyone else,
+        if role == "superuser":  # signed in or not, they do not exist
+            return ALLOWED
+        return ALLOWED if scope == "own" and role in MEMBER_ROLES else NOT_FOUND
+    if rule == "managers, others not found":  # changing an internal indicator: its council's coordinators;
+        if role == "superuser":  # its other members are refused; to anyone else it does not exist
+            return ALLOWED
+        if scope == "own" and role in MEMBER_ROLES:
+            return ALLOWED if role == "coordinator" else FORBIDDEN
+        return NOT_FOUND
     if rule == "round leads":  # only the leads of a round's actions save updates on its page: nobody else,
         if role == "anonymous":  # administrators included (they lead nothing there)
             return LOGIN
@@ -246,15 +297,16 @@ def sees_drafts(role, scope):
 
 
 def forbidden_text(world, role, public_only=False):
-    """The draft text `role` must never be shown: other councils' drafts (every council's, for a
-    user with no role or not signed in), and every draft update in a public-only output."""
+    """The draft text `role` must never be shown: other councils' drafts and internal indicators
+    (every council's, for a user with no role or not signed in), and every draft update and
+    internal indicator in a public-only output."""
     texts = []
     for key in ("a", "b"):
         member = role == "superuser" or (role in MEMBER_ROLES and key == "a")
         if not member:
-            texts += [DRAFT_UPDATE[key], AWAITING_UPDATE[key], DRAFT_REPORT[key]]
+            texts += [DRAFT_UPDATE[key], AWAITING_UPDATE[key], DRAFT_REPORT[key], INTERNAL_INDICATOR[key]]
         elif public_only:
-            texts += [DRAFT_UPDATE[key], AWAITING_UPDATE[key]]
+            texts += [DRAFT_UPDATE[key], AWAITING_UPDATE[key], INTERNAL_INDICATOR[key]]
     return texts
 
 
@@ -298,6 +350,24 @@ def shows_drafts_to_members(response, world, role, scope):
     if ("timeline" in response.context) != readable:
         problems.append(f"history timeline {'missing' if readable else 'shown'}")
     return problems
+
+
+def downloads_the_file(response, world, role, scope):
+    """An evidence file: the stored bytes, as a download."""
+    problems = []
+    if not response["Content-Disposition"].startswith("attachment;"):
+        problems.append(f"not a download: Content-Disposition {response['Content-Disposition']!r}")
+    if b"".join(response.streaming_content) != EVIDENCE_PDF:
+        problems.append("not the stored file")
+    return problems
+
+
+def lists_internal_indicators_to_members_only(response, world, role, scope):
+    """A challenge's indicators: its internal one listed exactly to those who may read it."""
+    side = side_of(world, scope)
+    listed = pks(response.context["indicators"])
+    expected = {side.indicator.pk} | ({side.internal_indicator.pk} if sees_drafts(role, scope) else set())
+    return [] if listed == expected else [f"indicators listed {sorted(listed)}, expected {sorted(expected)}"]
 
 
 def lists_member_drafts_only(response, world, role, scope):
@@ -509,6 +579,28 @@ GETS = [
     Get("recommendations:theme-detail", lambda s: [s.challenge.slug, s.theme.number], "public"),
     Get("recommendations:action-detail", lambda s: [s.action.pk], "public", check=shows_drafts_to_members),
     Get("recommendations:progress-update-create", lambda s: [s.action.pk], "updaters"),
+    # Evidence files: a public one of a published update is anyone's; others are the council's members'.
+    Get(
+        "recommendations:evidence-file",
+        lambda s: [s.files["public file"].pk],
+        "public",
+        check=downloads_the_file,
+        label="public",
+    ),
+    Get(
+        "recommendations:evidence-file",
+        lambda s: [s.files["private file"].pk],
+        "members, others not found",
+        check=downloads_the_file,
+        label="private",
+    ),
+    Get(
+        "recommendations:evidence-file",
+        lambda s: [s.files["draft's public file"].pk],
+        "members, others not found",
+        check=downloads_the_file,
+        label="public, of a draft update",
+    ),
     Get("recommendations:my-actions", None, "signed in", check=my_actions_are_mine),
     Get("recommendations:action-plan", None, "members anywhere", check=plan_is_the_member_councils),
     Get("recommendations:action-plan-csv", None, "members anywhere", check=csv_is_the_member_councils),
@@ -517,6 +609,7 @@ GETS = [
     Get("recommendations:dashboard", None, "coordinators anywhere", check=dashboard_is_the_managed_councils),
     Get("recommendations:action-create", lambda s: [s.challenge.slug, s.recommendation.number], "managers"),
     Get("recommendations:action-update", lambda s: [s.action.pk], "managers"),
+    Get("recommendations:recommendation-response", lambda s: [s.challenge.slug, s.recommendation.number], "managers"),
     Get("recommendations:approval-list", None, "coordinators anywhere", check=approvals_are_the_managed_councils),
     # POST only: a GET is refused before the update is looked up, so a coordinator gets 405 for any council's.
     Get("recommendations:update-approve", lambda s: [s.awaiting.pk], "coordinators anywhere", allowed_status=405),
@@ -528,6 +621,31 @@ GETS = [
     Get("recommendations:action-plan-import-confirm", slug, "managers", allowed_status=405),
     Get("reviews:review-detail", lambda s: [s.review.pk], "public"),
     Get("reviews:consideration-detail", lambda s: [s.consideration.pk], "public"),
+    # Indicators: a public one is anyone's; an internal one does not exist for anyone but the council's members.
+    Get("reviews:indicator-detail", lambda s: [s.indicator.pk], "public", label="public"),
+    Get(
+        "reviews:indicator-detail",
+        lambda s: [s.internal_indicator.pk],
+        "members, others not found",
+        label="internal",
+    ),
+    Get("reviews:indicator-list", slug, "public", check=lists_internal_indicators_to_members_only),
+    # Changing indicators: figures by the owner (the lead officer here) and coordinators ("updaters");
+    # settings by coordinators. An internal indicator (no owner) is not found by non-members.
+    Get("reviews:indicator-value-add", lambda s: [s.indicator.pk], "updaters", label="public"),
+    Get(
+        "reviews:indicator-value-add",
+        lambda s: [s.internal_indicator.pk],
+        "managers, others not found",
+        label="internal",
+    ),
+    Get("reviews:indicator-value-edit", lambda s: [s.indicator.pk, first_figure(s.indicator)], "updaters"),
+    Get("reviews:indicator-import", lambda s: [s.indicator.pk], "updaters"),
+    Get("reviews:indicator-import-confirm", lambda s: [s.indicator.pk], "updaters", allowed_status=405),
+    Get("reviews:indicator-edit", lambda s: [s.indicator.pk], "managers", label="public"),
+    Get("reviews:indicator-edit", lambda s: [s.internal_indicator.pk], "managers, others not found", label="internal"),
+    Get("reviews:indicator-create", slug, "managers"),
+    Get("reviews:figures-due", slug, "members"),
     Get("reports:report-list", slug, "public", check=lists_member_drafts_only),
     Get("reports:report-create", slug, "managers"),
     Get("reports:report-detail", lambda s: [s.draft_report.pk], "members", public_only=True, label="draft"),
@@ -538,6 +656,8 @@ GETS = [
     Get("reports:open-data", slug, "public", public_only=True),
     Get("reports:open-data-csv", slug, "public", public_only=True),
     Get("reports:open-data-json", slug, "public", public_only=True),
+    Get("reports:open-data-indicators-csv", slug, "public", public_only=True),
+    Get("reports:open-data-indicators-json", slug, "public", public_only=True),
     Get("reports:updates-feed", slug, "public", public_only=True),
     # Each person's own notifications: the pages of no object show the signed-in user's; one
     # notification is theirs ("own") or B's coordinator's ("other", not found for everyone).
@@ -603,6 +723,9 @@ def council_state(side):
             )
         ),
         "updates": list(updates.order_by("pk").values_list("pk", "text", "status", "published", "approval")),
+        "evidence files": list(
+            EvidenceFile.objects.filter(update__in=updates).order_by("pk").values_list("pk", "name", "public")
+        ),
         "action history": Action.history.filter(recommendation__challenge=challenge).count(),
         "update history": ProgressUpdate.history.filter(action__recommendation__challenge=challenge).count(),
         "reports": list(
@@ -618,7 +741,47 @@ def council_state(side):
             .order_by("pk")
             .values_list("pk", "email", "role", "withdrawn_at", "accepted_at")
         ),
+        "indicators": list(
+            Indicator.objects.filter(challenge=challenge).order_by("pk").values_list("pk", "version", "name", "public")
+        ),
+        "indicator figures": list(
+            IndicatorValue.objects.filter(indicator__challenge=challenge)
+            .order_by("pk")
+            .values_list("pk", "period", "period_start", "value")
+        ),
     }
+
+
+def first_figure(indicator):
+    return indicator.values.order_by("period_start").first().pk
+
+
+def figure_data(side, **changes):
+    return {
+        "period": "2019/20",
+        "value": "42",
+        "version": str(Indicator.objects.get(pk=side.indicator.pk).version),
+        **changes,
+    }
+
+
+def indicator_settings(side, name):
+    return {
+        "name": name,
+        "polarity": "higher",
+        "frequency": "annual",
+        "public": "yes",
+        "version": str(Indicator.objects.get(pk=side.indicator.pk).version),
+    }
+
+
+MATRIX_FIGURES = "area,period,value\nAnytown,2018/19,41\nElsewhere,2018/19,41\n"
+
+
+def pending_indicator_import(client):
+    from reviews.indicator_views import SESSION_KEY
+
+    return client.session.get(SESSION_KEY)
 
 
 def pending_import(client):
@@ -675,6 +838,18 @@ POSTS = [
         lambda s, c: fresh_action(s).progress_updates.filter(text="Posted by the matrix").exists(),
     ),
     Post(
+        "recommendations:progress-update-create",
+        lambda s: [s.action.pk],
+        "updaters",
+        lambda s, c: (
+            update_form_data(fresh_action(s), text="Posted with a file by the matrix")
+            | {"file_1": evidence_pdf("Uploaded by the matrix.pdf"), "visibility_1": "private"}
+        ),
+        lambda s, c: EvidenceFile.objects.filter(
+            update__action=s.action, update__text="Posted with a file by the matrix", name="Uploaded by the matrix.pdf"
+        ).exists(),
+    ),
+    Post(
         "recommendations:action-create",
         lambda s: [s.challenge.slug, s.recommendation.number],
         "managers",
@@ -701,6 +876,15 @@ POSTS = [
         "reviewers",
         lambda s, c: {"reason": "Returned by the matrix"},
         lambda s, c: ProgressUpdate.objects.get(pk=s.awaiting.pk).approval == Approval.RETURNED,
+    ),
+    Post(
+        "recommendations:recommendation-response",
+        lambda s: [s.challenge.slug, s.recommendation.number],
+        "managers",
+        lambda s, c: {"response": "not_accepted", "response_reason": "Answered by the matrix"},
+        lambda s, c: Recommendation.objects.filter(
+            pk=s.recommendation.pk, response="not_accepted", response_reason="Answered by the matrix"
+        ).exists(),
     ),
     Post(
         "recommendations:publishing-settings",
@@ -822,6 +1006,55 @@ POSTS = [
         lambda s, c: NotificationPreference.objects.filter(
             user_id=signed_in_id(c), kind=NotificationKind.UPDATES_DUE, email=False
         ).exists(),
+    ),
+    Post(
+        "reviews:indicator-value-add",
+        lambda s: [s.indicator.pk],
+        "updaters",
+        lambda s, c: figure_data(s),
+        lambda s, c: s.indicator.values.filter(period="2019/20").exists(),
+    ),
+    Post(
+        "reviews:indicator-value-edit",
+        lambda s: [s.indicator.pk, first_figure(s.indicator)],
+        "updaters",
+        lambda s, c: figure_data(s, period="January 2022", value="43"),
+        lambda s, c: s.indicator.values.filter(period="January 2022", value=43).exists(),
+    ),
+    Post(
+        "reviews:indicator-edit",
+        lambda s: [s.indicator.pk],
+        "managers",
+        lambda s, c: indicator_settings(s, "Renamed by the matrix"),
+        lambda s, c: Indicator.objects.filter(pk=s.indicator.pk, name="Renamed by the matrix").exists(),
+    ),
+    Post(
+        "reviews:indicator-create",
+        slug,
+        "managers",
+        lambda s, c: indicator_settings(s, "Added by the matrix"),
+        lambda s, c: s.challenge.indicators.filter(name="Added by the matrix").exists(),
+    ),
+    Post(
+        "reviews:indicator-import",
+        lambda s: [s.indicator.pk],
+        "updaters",
+        lambda s, c: {
+            "file": SimpleUploadedFile("figures.csv", MATRIX_FIGURES.encode()),
+            "area": default_area(s.council.name),
+        },
+        lambda s, c: (pending_indicator_import(c) or {}).get("indicator") == s.indicator.pk,
+        allowed_status=200,
+        writes=False,
+    ),
+    Post(
+        "reviews:indicator-import-confirm",
+        lambda s: [s.indicator.pk],
+        "updaters",
+        lambda s, c: {
+            "token": stash_pending_indicator_import(c, s.indicator, MATRIX_FIGURES, default_area(s.council.name))
+        },
+        lambda s, c: s.indicator.values.filter(period="2018/19").exists(),
     ),
 ]
 
@@ -982,6 +1215,8 @@ def admin_post_data(response):
         if isinstance(bound.field, forms.BooleanField):
             if value:
                 data[bound.html_name] = "on"
+        elif isinstance(bound.field, forms.ModelMultipleChoiceField):  # one value per chosen item, or none
+            data[bound.html_name] = [str(item) for item in value or []]
         elif isinstance(widget, forms.MultiWidget):
             for i, part in enumerate(widget.decompress(value)):
                 data[f"{bound.html_name}_{i}"] = "" if part is None else str(part)

@@ -493,6 +493,7 @@ def test_a_loaded_actions_timeline_starts_with_the_load_and_the_first_edit_shows
         ("What will be done", original, NEW_WORDING),
         ("Lead officer", "(blank)", "Olivia Officer"),
         ("Timescale", "(blank)", "Q3 2025/26"),
+        ("Planned start date", "(blank)", "1 October 2025"),
         ("Due date", "(blank)", "31 December 2025"),
     ]
     assert timeline[1].title == LOADED

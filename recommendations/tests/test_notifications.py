@@ -236,6 +236,8 @@ def admin_post_data(response):
         if isinstance(bound.field, forms.BooleanField):
             if value:
                 data[bound.html_name] = "on"
+        elif isinstance(bound.field, forms.ModelMultipleChoiceField):  # one value per chosen item, or none
+            data[bound.html_name] = [str(item) for item in value or []]
         elif isinstance(widget, forms.MultiWidget):
             for i, part in enumerate(widget.decompress(value)):
                 data[f"{bound.html_name}_{i}"] = "" if part is None else str(part)

@@ -571,7 +571,7 @@ def test_nothing_filled_in_is_an_error(client, officer, plan, open_round):
     assert response.status_code == 200
     assert "Write an update on at least one of your actions: nothing was saved" in text
     assert f'href="#id_action-{plan["olivia"][0].pk}-status_1"' in text
-    assert "Enter what has happened" not in text  # blank actions are not faulted
+    assert "Enter the progress to date" not in text  # blank actions are not faulted
     assert not ProgressUpdate.objects.filter(author=officer).exists()
 
 

@@ -172,7 +172,9 @@ class TestQueryBudgets:
             "home": (lambda c: reverse("home"), 8),
             "challenge": (lambda c: c.get_absolute_url(), 8),
             "recommendations": (lambda c: reverse("recommendations:recommendation-list", args=[c.slug]), 6),
-            "recommendation": (lambda c: c.recommendations.first().get_absolute_url(), 8),
+            # Issue 12 added two: the actions of other recommendations that also answer it, and the
+            # peer team's assessments of it.
+            "recommendation": (lambda c: c.recommendations.first().get_absolute_url(), 10),
             "theme": (lambda c: c.themes.first().get_absolute_url(), 7),
             "action": (lambda c: c.recommendations.first().actions.first().get_absolute_url(), 7),
         }

@@ -5,6 +5,7 @@
     {% published_updates_by_month challenge_summaries as monthly %}   one query for a page of challenges
     {% updates_over_time_chart monthly challenge %}
     {% report_updates_chart content %}                   a committee report's, to its cut-off
+    {% report_indicator_chart indicator %}               a report's public indicator over time
 
 `show_table=True` shows the table under the chart; otherwise it sits in a GOV.UK details element.
 Indicators are charted by `cpc_charts`' indicators_chart; the plan's own pages use `recommendation_charts`.
@@ -14,6 +15,7 @@ from django import template
 from django.utils import timezone
 
 from cpc_tracker.charts import CHART_TEMPLATE, chart_context, next_chart_id
+from cpc_tracker.charts import indicator_line as chart_line
 from reports import charts
 from reports.selectors import published_updates_by_month as monthly_counts
 
@@ -61,3 +63,21 @@ def report_updates_chart(context, content, show_table=True):
     return chart_context(
         chart, show_table=show_table, empty_text="No progress updates had been published by the cut-off date."
     )
+
+
+@register.inclusion_tag(CHART_TEMPLATE, takes_context=True)
+def report_indicator_chart(context, indicator, show_table=True):
+    """One of a committee report's indicators (reports.indicator_data's dict, made readable) over
+    time, to the cut-off: its figures, with its target and comparator where it has them."""
+    values = indicator["values"]
+    labels = {value["comparator_label"] for value in values if value["comparator_value"] is not None}
+    direction = indicator["direction"]
+    chart = chart_line(
+        [(value["period"], value["value"], value["target"], value["comparator_value"]) for value in values],
+        title=f"{indicator['name']}: figures over time, to the cut-off date",
+        unit=indicator["unit"],
+        comparator_label=labels.pop() if len(labels) == 1 else "Comparator",
+        summary=direction["sentence"] if direction else "",
+        chart_id=next_chart_id(context),
+    )
+    return chart_context(chart, show_table=show_table, empty_text="There are no figures with a number to chart.")

@@ -37,12 +37,33 @@ def stockport_reports():
         status=Status.AT_RISK,
         text="The working group has lost its chair.",
     )
-    ActionFactory(
+    new_chair = ActionFactory(
         recommendation=action.recommendation,
         reference="99.1",
         due_date=datetime.date(2024, 1, 1),
         description="Appoint a new chair",
     )
+    # The richer record in the draft: next steps, a superseded action with its reason, slippage and
+    # an action waiting on an overdue one.
+    ProgressUpdateFactory(
+        action=new_chair,
+        date=datetime.date(2024, 1, 5),
+        status=Status.ON_TRACK,
+        text="Candidates shortlisted.",
+        next_steps="Interview the candidates in February.",
+    )
+    interim = ActionFactory(recommendation=action.recommendation, reference="99.2", description="Hire an interim chair")
+    ProgressUpdateFactory(
+        action=interim,
+        date=datetime.date(2024, 1, 20),
+        status=Status.SUPERSEDED,
+        text="Replaced.",
+        closure_reason="Appointing a permanent chair covers it.",
+        superseded_by=new_chair,
+    )
+    ActionFactory(
+        recommendation=action.recommendation, reference="99.3", description="Brief the new chair"
+    ).depends_on.add(new_chair)
     draft = CommitteeReportFactory(
         challenge=challenge,
         meeting_date=datetime.date(2024, 3, 14),

@@ -33,7 +33,11 @@ def test_feed_lists_published_updates_newest_first_linking_to_the_action(client)
     assert "Anytown Council" in root.findtext(f"{ATOM}title")
     assert root.find(f"{ATOM}author/{ATOM}name").text == "Anytown Council"
     entries = root.findall(f"{ATOM}entry")
-    assert [e.findtext(f"{ATOM}summary") for e in entries] == ["Newer news", "Older news"]
+    assert [e.findtext(f"{ATOM}summary") for e in entries] == [
+        "<p><strong>Progress to date:</strong> Newer news</p>",
+        "<p><strong>Progress to date:</strong> Older news</p>",
+    ]
+    assert entries[0].find(f"{ATOM}summary").get("type") == "html"
     first = entries[0]
     assert first.findtext(f"{ATOM}title") == "Action 10.2: On track (5 February 2024)"
     assert first.find(f"{ATOM}link").get("href").endswith(action.get_absolute_url())

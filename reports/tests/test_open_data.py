@@ -33,6 +33,20 @@ DOCUMENTED = [
     "status",
     "latest_published_update_date",
     "latest_published_update",
+    "recommendation_response",
+    "recommendation_response_reason",
+    "recommendation_response_agreed_by",
+    "recommendation_response_agreed_on",
+    "also_answers",
+    "planned_start",
+    "actual_start",
+    "actual_completion",
+    "days_late",
+    "closure_reason",
+    "superseded_by",
+    "depends_on",
+    "waiting_on",
+    "next_steps",
 ]
 
 
@@ -113,6 +127,20 @@ def test_json_validates_against_the_documented_columns(client, action):
         "status": "On track",
         "latest_published_update_date": "2024-05-01",
         "latest_published_update": "Two sessions held",
+        "recommendation_response": "Not yet recorded",
+        "recommendation_response_reason": "",
+        "recommendation_response_agreed_by": "",
+        "recommendation_response_agreed_on": None,
+        "also_answers": "",
+        "planned_start": None,
+        "actual_start": None,
+        "actual_completion": None,
+        "days_late": (timezone.localdate() - datetime.date(2024, 9, 30)).days,  # on track, but past its due date
+        "closure_reason": "",
+        "superseded_by": "",
+        "depends_on": "",
+        "waiting_on": "",
+        "next_steps": "",
     }
 
 

@@ -55,14 +55,17 @@ PUBLIC = {
         lambda c: reverse("reports:report-pdf", args=[issued(c).pk]),
         2,
     ),  # the first download also keeps the PDF
-    "open data page": (lambda c: reverse("reports:open-data", args=[c.slug]), 3),
-    "CSV": (lambda c: reverse("reports:open-data-csv", args=[c.slug]), 3),
-    "JSON": (lambda c: reverse("reports:open-data-json", args=[c.slug]), 3),
+    # Open data: two more for the actions' links (what they also answer, what they depend on).
+    "open data page": (lambda c: reverse("reports:open-data", args=[c.slug]), 5),
+    "CSV": (lambda c: reverse("reports:open-data-csv", args=[c.slug]), 5),
+    "JSON": (lambda c: reverse("reports:open-data-json", args=[c.slug]), 5),
     "feed": (lambda c: reverse("reports:updates-feed", args=[c.slug]), 2),
 }
 SIGNED_IN_ONLY = {
-    "draft report": (lambda c: draft(c).get_absolute_url(), 10),
-    "draft report PDF": (lambda c: reverse("reports:report-pdf", args=[draft(c).pk]), 10),
+    # A draft: one more for what each action depends on (waiting on, as of the cut-off), and two more for
+    # the public indicators (their figures; the recommendations and themes they are linked to).
+    "draft report": (lambda c: draft(c).get_absolute_url(), 13),
+    "draft report PDF": (lambda c: reverse("reports:report-pdf", args=[draft(c).pk]), 13),
     "create form": (lambda c: reverse("reports:report-create", args=[c.slug]), 1),
     "issue confirmation": (lambda c: reverse("reports:report-issue", args=[draft(c).pk]), 2),
 }

@@ -33,6 +33,8 @@ def test_figures_are_the_plan_at_the_cut_off_date(plan):
         "at_risk": 1,
         "off_track": 1,
         "complete": 1,
+        "not_taken_forward": 0,
+        "superseded": 0,
         "total": 4,
     }
     assert counts(snapshot["summary"]["recommendations"]) == {
@@ -41,9 +43,19 @@ def test_figures_are_the_plan_at_the_cut_off_date(plan):
         "at_risk": 0,
         "off_track": 1,
         "complete": 0,
+        "not_taken_forward": 0,
+        "superseded": 0,
         "total": 2,
     }
     assert snapshot["summary"]["overdue"] == 1
+    # 2.1 is overdue; 1.2 (due on 30 June) and 1.3 are not yet due; 1.1 is complete.
+    assert snapshot["summary"]["dates"] == {
+        "overdue": 1,
+        "not_yet_due": 2,
+        "complete": 1,
+        "dropped": 0,
+        "no_due_date": 0,
+    }
     by_theme = {theme["title"]: counts(theme["actions"]) for theme in snapshot["summary"]["themes"]}
     assert by_theme["Governance"] == {
         "not_started": 0,
@@ -51,6 +63,8 @@ def test_figures_are_the_plan_at_the_cut_off_date(plan):
         "at_risk": 1,
         "off_track": 1,
         "complete": 1,
+        "not_taken_forward": 0,
+        "superseded": 0,
         "total": 3,
     }
     assert by_theme["Internal Processes"] == {
@@ -59,6 +73,8 @@ def test_figures_are_the_plan_at_the_cut_off_date(plan):
         "at_risk": 0,
         "off_track": 0,
         "complete": 0,
+        "not_taken_forward": 0,
+        "superseded": 0,
         "total": 1,
     }
 
@@ -105,7 +121,9 @@ def test_overdue_list_review_and_updates_by_month(plan):
     assert [(c["title"], [(a["reference"], a["status"]) for a in c["actions"]]) for c in review["considerations"]] == [
         ("Focus on Equality", [("1.2", "at_risk")])
     ]
-    assert (review["indicators"][0]["figure"], review["indicators"][0]["comparator_value"]) == ("97.6%", "94.0")
+    assert "indicators" not in review, "the public indicators are the report's own, with their figures over time"
+    [indicator] = snapshot["indicators"]
+    assert (indicator["values"][0]["figure"], indicator["values"][0]["comparator_value"]) == ("97.6%", "94")
 
 
 def test_no_review_before_the_cut_off_means_no_review_section(plan):

@@ -6,7 +6,15 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from reviews.models import Consideration, Finding, Indicator, PeerTeamMember, ProgressReview
+from reviews.models import (
+    Consideration,
+    Finding,
+    Indicator,
+    IndicatorValue,
+    PeerTeamMember,
+    Polarity,
+    ProgressReview,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +34,10 @@ FINDING_RECOMMENDATIONS = {
     2: [4, 10, 5, None],
     3: [None, 3, 7, 7, 6, 9, 11],
 }
+
+
+# The letter gives no year for its LG Inform figures: they are the figures at the review.
+PERIOD = "At the progress review, October 2023"
 
 
 @pytest.fixture
@@ -70,19 +82,33 @@ def test_considerations_are_the_three_in_the_letter_in_order(review):
     )
 
 
-def test_indicators_are_the_lg_inform_figures(review):
+def test_indicators_are_the_lg_inform_figures_quoted_at_the_review(review):
     indicators = Indicator.objects.filter(review=review).order_by("order")
-    assert [(i.order, i.name, i.value, i.unit, i.comparator_value, i.comparator_label) for i in indicators] == [
-        (1, "Council Tax collection rate", Decimal("97.6"), "%", Decimal("94"), "National average"),
-        (2, "Children not in education, employment, or training (NEET)", Decimal("2.8"), "%", None, ""),
-        (3, "Looked After Children", Decimal("72"), "per 10,000", Decimal("95"), "National average"),
-        (4, "Household waste and recycling", None, "", None, ""),
+    assert [(i.order, i.name, i.unit, i.polarity, i.public, i.source) for i in indicators] == [
+        (1, "Council Tax collection rate", "%", Polarity.HIGHER, True, "LG Inform"),
+        (2, "Children not in education, employment, or training (NEET)", "%", Polarity.LOWER, True, "LG Inform"),
+        (3, "Looked After Children", "per 10,000", Polarity.LOWER, True, "LG Inform"),
+        (4, "Household waste and recycling", "", Polarity.NOT_STATED, True, "LG Inform"),
     ]
-    assert indicators[0].comparator == (
+    assert all(i.challenge_id == review.challenge_id and i.owner is None for i in indicators)
+    values = IndicatorValue.objects.filter(indicator__review=review).select_related("indicator")
+    values = values.order_by("indicator__order")
+    assert [(v.period, v.period_start, v.value, v.comparator_value, v.comparator_label, v.target) for v in values] == [
+        (PERIOD, review.on_site, Decimal("97.6"), Decimal("94"), "National average", None),
+        (PERIOD, review.on_site, Decimal("2.8"), None, "", None),
+        (PERIOD, review.on_site, Decimal("72"), Decimal("95"), "National average", None),
+        (PERIOD, review.on_site, None, None, "", None),
+    ]
+    assert values[0].comparator == (
         "the third best rate for a Metropolitan Council in the UK and above the national average of 94%"
     )
-    assert indicators[1].comparator == "the second best performing Metropolitan Council"
-    assert [i.figure for i in indicators] == ["97.6%", "2.8%", "72 per 10,000", ""]
+    assert values[1].comparator == "the second best performing Metropolitan Council"
+    assert values[3].comparator == (
+        "The best performing Metropolitan Council nationally for levels of household waste, "
+        "and rates of household recycling."
+    )
+    assert [v.figure for v in values] == ["97.6%", "2.8%", "72 per 10,000", ""]
+    assert [v.comparator_figure for v in values] == ["94%", "", "95 per 10,000", ""]
 
 
 def test_findings_run_in_letter_order_grouped_by_theme(review):

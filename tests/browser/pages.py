@@ -94,6 +94,40 @@ def password_reset_link(site):
     return reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(site.officer)])
 
 
+def indicator_with_figures_over_time(site):
+    """An internal indicator of Stockport's challenge with twenty quarters of figures (a gap among
+    them), targets and a comparator: test data, named as such, for the chart and the table; the
+    letter's own indicators have one figure each."""
+    import datetime
+    from decimal import Decimal
+
+    from reviews.models import Indicator, IndicatorValue, Polarity
+
+    indicator, created = Indicator.objects.get_or_create(
+        challenge=site.challenge,
+        name="Example internal indicator (browser test data)",
+        defaults={"unit": "days", "polarity": Polarity.LOWER, "public": False},
+    )
+    if created:
+        for quarter in range(20):
+            start = datetime.date(2020 + quarter // 4, quarter % 4 * 3 + 1, 1)
+            IndicatorValue.objects.create(
+                indicator=indicator,
+                period_start=start,
+                period=f"Q{quarter % 4 + 1} {start.year}",
+                value=None if quarter == 7 else Decimal(10 + quarter % 5),
+                target=Decimal(11),
+                comparator_value=Decimal(12),
+                comparator_label="Example comparator",
+                note="Test data" if quarter == 0 else "",
+            )
+    return indicator.get_absolute_url()
+
+
+def council_tax_indicator(site):
+    return site.review.indicators.get(order=1)
+
+
 def reports_with_one_issued(site):
     site.issued_report  # noqa: B018 (creates it), so the list is not empty
     return reverse("reports:report-list", args=[site.challenge.slug])
@@ -182,6 +216,13 @@ PAGES = [
         lambda site: site.url("recommendations:action-update", site.action.pk),
         roles=("coordinator",),
     ),
+    Page(
+        "recommendations:recommendation-response",
+        lambda site: site.url(
+            "recommendations:recommendation-response", site.challenge.slug, site.recommendation.number
+        ),
+        roles=("coordinator",),
+    ),
     Page("recommendations:approval-list", lambda site: approvals_with_one_waiting(site), roles=("admin",)),
     Page(
         "recommendations:update-return",
@@ -236,6 +277,50 @@ PAGES = [
     Page("reviews:review-detail", lambda site: site.review.get_absolute_url()),
     Page("reviews:consideration-detail", lambda site: site.consideration.get_absolute_url()),
     Page(
+        "reviews:indicator-list",
+        lambda site: site.url("reviews:indicator-list", site.challenge.slug),
+        roles=("anonymous", "scrutiny member"),
+    ),
+    Page(
+        "reviews:indicator-detail",
+        lambda site: site.review.indicators.get(order=1).get_absolute_url(),
+        roles=("anonymous", "coordinator"),
+    ),
+    Page("indicator-with-figures-over-time", indicator_with_figures_over_time, roles=("coordinator",), routed=False),
+    # Changing indicators (the letter's Council Tax collection rate): its figures and settings.
+    Page(
+        "reviews:indicator-value-add",
+        lambda site: site.url("reviews:indicator-value-add", council_tax_indicator(site).pk),
+        roles=("coordinator",),
+    ),
+    Page(
+        "reviews:indicator-value-edit",
+        lambda site: site.url(
+            "reviews:indicator-value-edit", council_tax_indicator(site).pk, council_tax_indicator(site).values.get().pk
+        ),
+        roles=("coordinator",),
+    ),
+    Page(
+        "reviews:indicator-edit",
+        lambda site: site.url("reviews:indicator-edit", council_tax_indicator(site).pk),
+        roles=("coordinator",),
+    ),
+    Page(
+        "reviews:indicator-create",
+        lambda site: site.url("reviews:indicator-create", site.challenge.slug),
+        roles=("coordinator",),
+    ),
+    Page(
+        "reviews:indicator-import",
+        lambda site: site.url("reviews:indicator-import", council_tax_indicator(site).pk),
+        roles=("coordinator",),
+    ),
+    Page(
+        "reviews:figures-due",
+        lambda site: site.url("reviews:figures-due", site.challenge.slug),
+        roles=("scrutiny member",),
+    ),
+    Page(
         "reports:report-list",
         lambda site: reports_with_one_issued(site),
         roles=("anonymous", "coordinator"),
@@ -268,6 +353,10 @@ NOT_PAGES = {
     "recommendations:notification-open": "opening a notification marks it read and redirects to its page",
     "recommendations:notification-mark-all-read": "marking all read is a POST from the notifications page",
     "recommendations:action-plan-import-confirm": "confirming an import is a POST from its preview",
+    "reviews:indicator-import-confirm": "confirming an import of figures is a POST from its preview "
+    "(tests/browser/test_indicator_figures.py checks the preview with axe)",
+    "reports:open-data-indicators-csv": "a CSV file",
+    "reports:open-data-indicators-json": "a JSON file",
     "recommendations:action-plan-export-csv": "a CSV download",
     "recommendations:action-plan-csv": "a CSV download of the action plan table",
     "recommendations:start": "a redirect to the page for the user's role",
@@ -276,6 +365,8 @@ NOT_PAGES = {
     "reports:open-data-csv": "a CSV file",
     "reports:open-data-json": "a JSON file",
     "reports:updates-feed": "an Atom feed",
+    "recommendations:evidence-file": "an evidence file download (PDF, Word, image...); "
+    "tests/browser/test_evidence_files.py uploads one and opens the pages that list it",
 }
 
 VISITS = [visit for page in PAGES for visit in page.visits()]

@@ -27,7 +27,7 @@ def test_progress_update_form_with_errors_and_success_banner_are_accessible(stoc
     expect(page.locator(".govuk-error-summary")).to_contain_text("There is a problem")
     assert_accessible(page, "the progress update form with errors")
 
-    page.get_by_label("What has happened since the last update?").fill("Two training sessions held.")
+    page.get_by_label("Progress to date", exact=True).fill("Two training sessions held.")
     page.get_by_role("button", name="Save progress update").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Progress update saved")
     assert_accessible(page, "the action page with a success banner")

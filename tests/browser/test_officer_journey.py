@@ -15,7 +15,7 @@ UNPUBLISHED_TEXT = "Draft: second round of training being planned with the Monit
 
 
 def add_update(page, text, *, publish):
-    page.get_by_label("What has happened since the last update?").fill(text)
+    page.get_by_label("Progress to date", exact=True).fill(text)
     if publish:
         page.get_by_label("Publish this update on the public page").check()
     page.get_by_role("button", name="Save progress update").click()
@@ -42,12 +42,12 @@ def test_officer_adds_updates_and_only_published_ones_reach_the_public(stockport
 
     # An update without text: the error summary takes the focus, and what was typed stays.
     page.get_by_label("Link to evidence (optional)").fill(EVIDENCE)
-    page.get_by_label("What has happened since the last update?").fill("")
+    page.get_by_label("Progress to date", exact=True).fill("")
     page.get_by_role("button", name="Save progress update").click()
 
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("There is a problem")
-    expect(summary).to_contain_text("Enter what has happened since the last update")
+    expect(summary).to_contain_text("Enter the progress to date")
     page.wait_for_function("document.activeElement.closest('.govuk-error-summary') !== null")
     expect(page.get_by_label("Link to evidence (optional)")).to_have_value(EVIDENCE)
     assert page.title().startswith("Error: ")

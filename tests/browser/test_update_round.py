@@ -65,7 +65,7 @@ def test_a_whole_update_round(stockport, signed_in_page, officer, other_officer,
     olivia.get_by_role("button", name="Save updates").click()
     expect(olivia.locator(".govuk-error-summary")).to_contain_text("Write an update on at least one of your actions")
     assert_accessible(olivia, "the lead's round page with an error")
-    olivia.get_by_label("What has happened on action 10.2 since the last update?").fill("Training booked for March.")
+    olivia.get_by_label("Progress to date on action 10.2").fill("Training booked for March.")
     olivia.get_by_role("button", name="Save updates").click()
     expect(success(olivia)).to_contain_text("Progress update saved for action 10.2")
     expect(olivia.get_by_text("All your actions in this round are updated")).to_be_visible()
@@ -74,7 +74,7 @@ def test_a_whole_update_round(stockport, signed_in_page, officer, other_officer,
     owen = signed_in_page("other officer")
     owen.goto(link_in_email(other_officer))
     owen.get_by_role("group", name="What is the status of action 1.1 now?").get_by_label("Complete").check()
-    text = owen.get_by_label("What has happened on action 1.1 since the last update?")
+    text = owen.get_by_label("Progress to date on action 1.1")
     text.fill("The new vision was agreed by Cabinet.")
     owen.get_by_role("button", name="Save updates").click()
     expect(owen.locator(".govuk-error-summary")).to_contain_text(
