@@ -36,6 +36,7 @@ from simple_history.utils import bulk_create_with_history
 
 from benchmarks import MARKER_TABLE
 from recommendations.models import (
+    DROPPED_STATUSES,
     Action,
     Approval,
     Council,
@@ -46,6 +47,7 @@ from recommendations.models import (
     PeerChallenge,
     ProgressUpdate,
     Recommendation,
+    Response,
     Status,
     Theme,
     UpdateRound,
@@ -80,7 +82,7 @@ from reviews.tests.factories import (
 )
 
 # Raise when the shape of the data set changes, so `--reuse` rebuilds an old one.
-DATASET_VERSION = 10
+DATASET_VERSION = 11
 DEFAULT_CHALLENGES = 50
 BATCH_SIZE = 2000
 CHUNK = 5  # challenges built and saved together, to keep memory small
@@ -135,6 +137,7 @@ STATUS_MIX = (
     + [Status.AT_RISK] * 3
     + [Status.OFF_TRACK] * 2
     + [Status.NOT_STARTED] * 3
+    + [Status.NOT_TAKEN_FORWARD, Status.SUPERSEDED]
 )
 OPEN_STATUSES = [Status.ON_TRACK, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
 
@@ -293,6 +296,11 @@ def _build_chunk(specs, rng, today, users):
                 challenge=challenge,
                 theme=themes[spec.slug][(n - 1) * shape.themes // shape.recommendations],
                 number=n,
+                # The council's response: most accepted by Cabinet, one in four only in part.
+                response=Response.PARTLY_ACCEPTED if n % 4 == 0 else Response.ACCEPTED,
+                response_reason="Part of this is already covered by another programme" if n % 4 == 0 else "",
+                response_agreed_by="Cabinet",
+                response_agreed_on=challenge.on_site_to + datetime.timedelta(days=100),
             )
             for n in range(1, shape.recommendations + 1)
         ]
@@ -364,6 +372,7 @@ def _build_chunk(specs, rng, today, users):
                 actions.append(action)
     # The actions' history is written below, one record per change, as the app would have.
     Action.objects.bulk_create(actions, batch_size=BATCH_SIZE)
+    _links(actions)
 
     updates = []
     by_pk = {challenge.pk: (spec.shape, challenge) for spec, challenge in zip(specs, challenges)}
@@ -376,9 +385,14 @@ def _build_chunk(specs, rng, today, users):
             update.date = first + datetime.timedelta(days=30 * i + rng.randint(0, 20))
             update.status = action.status if last else rng.choice(OPEN_STATUSES)
             update.percent_complete = 100 if update.status == Status.COMPLETE else min(99, 5 * (i + 1))
+            update.next_steps = "Report progress to the next scrutiny committee and agree the next milestone"
             if update.status == Status.COMPLETE:
                 update.completion_evidence = "Report to Cabinet on the completed action"
                 update.difference_made = "Residents can see the change in the council's published plan"
+            if update.status in DROPPED_STATUSES:
+                update.closure_reason = "Cabinet agreed the work is better done through another action"
+            if update.status == Status.SUPERSEDED:
+                update.superseded_by = action.replacement
             # Some unpublished: now and then, and the newest of every fourth action. Where the
             # challenge needs a coordinator's approval, those newest ones await it (some were returned).
             # (The small challenge's one update is published, so its pages show what big ones do.)
@@ -408,6 +422,32 @@ def _build_chunk(specs, rng, today, users):
     refresh_actions(actions)
     _action_history(actions, updates, by_pk)
     return len(updates)
+
+
+def _links(actions):
+    """Each action after the first of its recommendation depends on the one before it; the first
+    also answers the next recommendation; a superseded action is replaced by a sibling."""
+    by_recommendation = {}
+    for action in actions:
+        by_recommendation.setdefault(action.recommendation_id, []).append(action)
+    recommendations = {action.recommendation_id: action.recommendation for action in actions}
+    next_recommendation = {}
+    for recommendation in recommendations.values():
+        next_recommendation[(recommendation.challenge_id, recommendation.number)] = recommendation
+    depends, answers = [], []
+    for siblings in by_recommendation.values():
+        for before, after in zip(siblings, siblings[1:]):
+            depends.append(Action.depends_on.through(from_action_id=after.pk, to_action_id=before.pk))
+        first = siblings[0]
+        nxt = next_recommendation.get((first.recommendation.challenge_id, first.recommendation.number + 1))
+        if nxt is not None:
+            answers.append(Action.also_answers.through(action_id=first.pk, recommendation_id=nxt.pk))
+        for index, action in enumerate(siblings):
+            action.replacement = siblings[(index + 1) % len(siblings)] if len(siblings) > 1 else None
+            if action.status == Status.SUPERSEDED and action.replacement is None:
+                action.status = Status.NOT_TAKEN_FORWARD
+    Action.depends_on.through.objects.bulk_create(depends, batch_size=BATCH_SIZE)
+    Action.also_answers.through.objects.bulk_create(answers, batch_size=BATCH_SIZE)
 
 
 def _action_history(actions, updates, by_pk):
