@@ -24,7 +24,16 @@ ACTION_FIELDS = [
     "actual_completion",
     "status",
 ]
-UPDATE_FIELDS = ["date", "status", "text", "next_steps", "percent_complete", "evidence_url", "published"]
+UPDATE_FIELDS = [
+    "date",
+    "status",
+    "text",
+    "next_steps",
+    "closure_reason",
+    "percent_complete",
+    "evidence_url",
+    "published",
+]
 DATE_FIELDS = {"date", "starts_on", "due_date", "actual_start", "actual_completion"}
 LABELS = {
     "description": "What will be done",
@@ -39,6 +48,7 @@ LABELS = {
     "date": "Date",
     "text": "Progress to date",
     "next_steps": "Next steps",
+    "closure_reason": "Why the action is closing",
     "percent_complete": "Percentage complete",
     "evidence_url": "Link to evidence",
     "published": "Published",

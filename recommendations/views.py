@@ -731,11 +731,13 @@ class ApprovalListView(ManageSomePlanMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return (
+        # Everything approving publishes is shown: the closing answers and the evidence files too.
+        return with_readable_files(
             reviewable_updates(self.request.user)
             .awaiting_approval()
-            .select_related("action__recommendation__challenge__council", "author")
-            .order_by("created_at")
+            .select_related("action__recommendation__challenge__council", "author", "superseded_by")
+            .order_by("created_at"),
+            self.request.user,
         )
 
 

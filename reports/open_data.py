@@ -192,7 +192,8 @@ def status_rows(challenge):
                 "also_answers": "; ".join(str(number) for number in also_answers.get(action.pk, [])),
                 "planned_start": iso(action.starts_on),
                 "actual_start": iso(action.actual_start),
-                "actual_completion": iso(action.actual_completion),
+                # Only once the published status says Complete, as on the public action page.
+                "actual_completion": iso(schedule.completion_date(action, public=True)),
                 "days_late": schedule.days_late(action, public=True),
                 "closure_reason": update.closure_reason if dropped else "",
                 "superseded_by": name(successor) if successor else "",

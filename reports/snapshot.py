@@ -142,8 +142,10 @@ def _action_entry(action, cut_off, challenge, by_id, waiting_on):
         "timescale": action.timescale,
         "due_date": _iso(action.due_date),
         "planned_start": _iso(action.starts_on),
-        "actual_start": _iso(action.actual_start),
-        "actual_completion": _iso(action.actual_completion),
+        # As they stood at the cut-off: a start after it had not happened; a finish only once the
+        # published status said Complete (schedule.completion_date), as on the public action page.
+        "actual_start": _iso(action.actual_start) if action.actual_start and action.actual_start <= cut_off else None,
+        "actual_completion": _iso(schedule.completion_date(action, public=True)),
         "status": status.value,
         "overdue": schedule.is_overdue(action, public=True, today=cut_off),
         "not_yet_due": schedule.is_not_yet_due(action, public=True, today=cut_off),

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from recommendations.models import Recommendation
@@ -102,8 +103,44 @@ class ConsiderationAdmin(admin.ModelAdmin):
     list_select_related = ["review__challenge__council"]
 
 
+class IndicatorAdminForm(forms.ModelForm):
+    """An indicator shows progress on its own challenge's recommendations and themes only, as
+    reviews.indicator_services holds for every other way in."""
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "challenge",
+            "review",
+            "order",
+            "name",
+            "description",
+            "unit",
+            "polarity",
+            "source",
+            "source_id",
+            "source_url",
+            "owner",
+            "frequency",
+            "public",
+            "recommendations",
+            "themes",
+        ]
+
+    def _post_clean(self):
+        super()._post_clean()
+        challenge = self.cleaned_data.get("challenge")
+        if challenge is None:
+            return
+        for name, noun in (("recommendations", "recommendations"), ("themes", "themes")):
+            chosen = self.cleaned_data.get(name)
+            if chosen and any(item.challenge_id != challenge.pk for item in chosen):
+                self.add_error(name, f"Choose {noun} of this indicator's peer challenge")
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    form = IndicatorAdminForm
     list_display = ["name", "challenge", "public", "polarity", "frequency", "owner"]
     list_filter = ["public", "polarity", "frequency", "challenge__council"]
     search_fields = ["name", "description", "source_id", "challenge__council__name"]

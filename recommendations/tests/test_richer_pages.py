@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import ROLL_UP_RULE, Approval, Response, Status
+from recommendations.models import ROLL_UP_RULE, Approval, EvidenceFile, Response, Status
 from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
 from reviews.models import PeerAssessment, PeerRating
 from reviews.tests.factories import ProgressReviewFactory
@@ -677,3 +677,34 @@ def test_an_update_awaiting_approval_does_not_count_for_the_wait(client, officer
     client.force_login(officer)
 
     assert "Waiting on" not in seen(client.get(action.get_absolute_url()))
+
+
+# The approvals page ------------------------------------------------------------------------------------
+
+
+def test_a_coordinator_approving_an_update_reads_all_that_approving_publishes(client, coordinator, officer, plan):
+    """Approving publishes next steps, the reason for closing, what supersedes the action and its
+    public evidence files: the approvals page shows them all, not only the progress to date."""
+    first, second = plan
+    action, successor = ActionFactory(recommendation=first, reference="1.1"), ActionFactory(recommendation=second)
+    update = ProgressUpdateFactory(
+        action=action,
+        author=officer,
+        status=Status.SUPERSEDED,
+        superseded_by=successor,
+        closure_reason="The new scrutiny programme covers it",
+        next_steps="Hand the work over to the scrutiny team",
+        published=False,
+        approval=Approval.AWAITING,
+    )
+    EvidenceFile.objects.create(
+        update=update, file="evidence/a.pdf", name="Cabinet minutes.pdf", content_type="application/pdf", size=2048
+    )
+    client.force_login(coordinator)
+
+    page = seen(client.get(reverse("recommendations:approval-list")))
+
+    assert "Next steps Hand the work over to the scrutiny team" in page
+    assert f"Superseded by Action {successor.reference}" in page
+    assert "Why the action is closing The new scrutiny programme covers it" in page
+    assert "Cabinet minutes.pdf (PDF, 2.0 KB) Staff and councillors only" in page

@@ -514,3 +514,48 @@ def test_each_actions_status_closure_and_next_steps_agree_across_page_open_data_
         page = client.get(actions[reference].get_absolute_url()).content.decode()
         for secret in SECRETS:
             assert secret not in page, f"the public page of {reference} shows unpublished text"
+
+
+def test_an_actual_completion_date_is_given_only_once_the_published_status_says_complete(client):
+    """A coordinator may enter the day an action finished while its Complete update awaits approval:
+    open data and reports say it finished only when the public can read that it has, as the public
+    action page does."""
+    challenge = PeerChallengeFactory(council__name="Anytown Council", slug="anytown")
+    recommendation = RecommendationFactory(challenge=challenge, number=1)
+    action = ActionFactory(
+        recommendation=recommendation,
+        reference="1.1",
+        actual_start=datetime.date(2024, 1, 5),
+        actual_completion=datetime.date(2024, 2, 1),
+    )
+    ProgressUpdateFactory(action=action, date=datetime.date(2024, 1, 5), status=Status.ON_TRACK, text="Begun")
+    complete = ProgressUpdateFactory(
+        action=action,
+        date=datetime.date(2024, 2, 1),
+        status=Status.COMPLETE,
+        text="Done",
+        completion_evidence="Cabinet report",
+        difference_made="Clearer decisions",
+        published=False,
+    )
+
+    [row], document, _ = open_data_rows(client, challenge)
+    snapshot = build_report_snapshot(challenge=challenge, cut_off=CUT_OFF)
+
+    assert row["status"] == "On track" and row["actual_start"] == "2024-01-05"
+    assert row["actual_completion"] == "" and document["rows"][0]["actual_completion"] is None
+    assert "2024-01-05" in json.dumps(snapshot) and "2024-02-01" not in json.dumps(snapshot)
+
+    complete.published = True
+    complete.approval = "not_needed"
+    complete.save()
+
+    [row], document, _ = open_data_rows(client, challenge)
+    assert row["status"] == "Complete" and row["actual_completion"] == "2024-02-01"
+    assert document["rows"][0]["actual_completion"] == "2024-02-01"
+    snapshot = build_report_snapshot(challenge=challenge, cut_off=CUT_OFF)
+    assert "2024-02-01" in json.dumps(snapshot)
+    early = build_report_snapshot(challenge=challenge, cut_off=datetime.date(2024, 1, 2))
+    assert "2024-02-01" not in json.dumps(early) and "2024-01-05" not in json.dumps(early), (
+        "a report cut off before the action began says neither when it started nor when it finished"
+    )
