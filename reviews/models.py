@@ -304,6 +304,18 @@ class IndicatorValue(models.Model):
             )
         ]
 
+    def clean(self):
+        """Every way in (form, import, admin) records a figure, or the comparison in words where
+        there is none (the letter gives no figure for household waste), for a named period."""
+        errors = {}
+        self.period = (self.period or "").strip()
+        if not self.period:
+            errors["period"] = "Enter the period the figure is for"
+        if self.value is None and not (self.comparator or "").strip():
+            errors["value"] = "Enter the figure, or the comparison in words if there is no figure"
+        if errors:
+            raise ValidationError(errors)
+
     def __str__(self):
         return f"{self.indicator}, {self.period}"
 

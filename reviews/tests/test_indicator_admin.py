@@ -62,3 +62,18 @@ def test_an_administrator_links_an_indicator_to_its_own_challenges_recommendatio
 
     assert response.status_code == 302
     assert list(indicator.recommendations.all()) == [ours]
+
+
+def test_a_figure_needs_a_value_or_the_comparison_in_words_whatever_saves_it():
+    from django.core.exceptions import ValidationError
+
+    from reviews.tests.factories import IndicatorFactory, IndicatorValueFactory
+
+    value = IndicatorValueFactory.build(indicator=IndicatorFactory(), value=None, comparator="", period="2022/23")
+
+    with pytest.raises(ValidationError) as refused:
+        value.full_clean()
+    assert refused.value.message_dict["value"] == ["Enter the figure, or the comparison in words if there is no figure"]
+
+    value.comparator = "The best performing Metropolitan Council nationally"
+    value.full_clean()
