@@ -96,9 +96,7 @@ def dependencies_of(actions, *, public, today=None):
         "to_action__recommendation", "to_action__public_update", "to_action__working_update"
     )
     result = {pk: [] for pk in ids}
-    for link in sorted(
-        through, key=lambda link: (link.to_action.recommendation.number, _reference_key(link.to_action.reference))
-    ):
+    for link in sorted(through, key=lambda link: plan_order(link.to_action)):
         other = link.to_action
         result[link.from_action_id].append(Dependency(other, holds_up(other, public=public, today=today)))
     return result
@@ -114,12 +112,10 @@ def waiting_on(actions, *, public, today=None):
     return actions
 
 
-def _reference_key(reference):
-    """Sort "1.10" after "1.9"."""
-    parts = []
-    for part in reference.split("."):
-        parts.append((0, int(part), "") if part.isdigit() else (1, 0, part))
-    return parts
+def plan_order(action):
+    """A sort key putting actions in plan order: by recommendation, then "1.10" after "1.9"."""
+    parts = [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in action.reference.split(".")]
+    return (action.recommendation.number, parts)
 
 
 def summary_of_dates(actions, *, public, today=None):

@@ -118,14 +118,7 @@ def _waiting_on(challenge, actions, cut_off):
         other = by_id.get(to_id)
         if from_id in by_id and other is not None and schedule.holds_up(other, public=True, today=cut_off):
             waiting.setdefault(from_id, []).append(other)
-    return {
-        action_id: sorted(others, key=lambda other: (other.recommendation.number, _reference_order(other.reference)))
-        for action_id, others in waiting.items()
-    }
-
-
-def _reference_order(reference):
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in reference.split(".")]
+    return {action_id: sorted(others, key=schedule.plan_order) for action_id, others in waiting.items()}
 
 
 def _action_entry(action, cut_off, challenge, by_id, waiting_on):
