@@ -6,6 +6,7 @@ each form shows their messages beside the right field, keeps what was typed and 
 
 import datetime
 import html
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -738,3 +739,24 @@ def test_the_admin_checks_a_recommendations_response(client, superuser, led_acti
     assert refused.status_code == 200 and "Enter the reasons the council gave for its response" in page(refused)
     assert saved.status_code == 302
     assert Recommendation.objects.get(pk=recommendation.pk).response == Response.NOT_ACCEPTED
+
+
+# The error summary's links -----------------------------------------------------------------------
+
+
+def summary_targets(response):
+    """{target id of each error summary link: whether the page has an element with that id}."""
+    text = page(response)
+    start = text.index("govuk-error-summary__list")
+    links = re.findall(r'href="#([^"]+)"', text[start : text.index("</ul>", start)])
+    return {target: f'id="{target}"' in text for target in links}
+
+
+def test_an_error_on_radios_links_to_the_first_of_them(client, coordinator, plan):
+    """A keyboard or screen reader user follows an error to its field: a group of radios has no
+    element with the field's own id, so the link goes to its first option."""
+    client.force_login(coordinator)
+
+    response = client.post(response_url(plan["recommendation"]), response_data(response=""))
+
+    assert summary_targets(response) == {"id_response_1": True}
