@@ -304,7 +304,7 @@ def test_a_loop_of_dependencies_is_refused_with_its_message_beside_the_field(cli
     assert response.status_code == 200
     summary = error_summary(response)
     assert f"Action 1.2 {LOOP.format('1.1')}" in summary
-    assert 'href="#id_depends_on"' in summary
+    assert 'href="#id_depends_on_1"' in summary
     assert "Typed and kept" in page(response)
     first = fresh(first)
     assert first.version == version and not first.depends_on.exists() and first.description != "Typed and kept"
