@@ -455,6 +455,17 @@ class Recommendation(models.Model):
         return Status(annotated.derived_status)
 
 
+def raise_version(instance, save_kwargs):
+    """Raise a stored row's `version` by one for the save about to happen (optimistic locking: a form
+    opened before it is refused as stale), and add it to the save's update_fields if it names them.
+    Returns the save's keyword arguments. Actions and indicators save through it."""
+    if not instance._state.adding:
+        instance.version += 1
+        if save_kwargs.get("update_fields") is not None:
+            save_kwargs = {**save_kwargs, "update_fields": {*save_kwargs["update_fields"], "version"}}
+    return save_kwargs
+
+
 class ActionQuerySet(models.QuerySet):
     def get_by_natural_key(self, challenge_slug, recommendation_number, reference):
         return self.get(
@@ -654,11 +665,7 @@ class Action(models.Model):
 
     def save(self, *args, **kwargs):
         """Every change raises the version by one, whoever makes it, so a stale form is refused."""
-        if not self._state.adding:
-            self.version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-        super().save(*args, **kwargs)
+        super().save(*args, **raise_version(self, kwargs))
         self._loaded_lead_id = self.lead_officer_id
 
     @property

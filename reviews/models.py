@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import PeerChallenge, Recommendation, Theme, is_eligible_lead
+from recommendations.models import PeerChallenge, Recommendation, Theme, is_eligible_lead, raise_version
 
 
 class ProgressReviewQuerySet(models.QuerySet):
@@ -243,11 +243,7 @@ class Indicator(models.Model):
 
     def save(self, *args, **kwargs):
         """Every change raises the version by one, whoever makes it, so a stale form is refused."""
-        if not self._state.adding:
-            self.version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-        super().save(*args, **kwargs)
+        super().save(*args, **raise_version(self, kwargs))
         self._loaded_owner_id = self.owner_id
 
     def format(self, value):
