@@ -145,10 +145,38 @@ class CouncilManager(models.Manager):
         return self.get(slug=slug)
 
 
+class CouncilKind(models.TextChoices):
+    """The type of English council, as the LGA groups councils to compare them."""
+
+    METROPOLITAN = "metropolitan", "Metropolitan borough (metropolitan district)"
+    COUNTY = "county", "County council"
+    UNITARY = "unitary", "Unitary authority"
+    SHIRE_DISTRICT = "shire_district", "Shire district"
+    LONDON_BOROUGH = "london_borough", "London borough"
+
+
+class Region(models.TextChoices):
+    """England's nine regions."""
+
+    NORTH_EAST = "north_east", "North East"
+    NORTH_WEST = "north_west", "North West"
+    YORKSHIRE = "yorkshire", "Yorkshire and the Humber"
+    EAST_MIDLANDS = "east_midlands", "East Midlands"
+    WEST_MIDLANDS = "west_midlands", "West Midlands"
+    EAST = "east", "East of England"
+    LONDON = "london", "London"
+    SOUTH_EAST = "south_east", "South East"
+    SOUTH_WEST = "south_west", "South West"
+
+
 class Council(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     website = models.URLField(blank=True)
+    kind = models.CharField(
+        "Type of council", max_length=20, choices=CouncilKind.choices, blank=True, help_text="Blank if not recorded"
+    )
+    region = models.CharField(max_length=20, choices=Region.choices, blank=True, help_text="Blank if not recorded")
 
     objects = CouncilManager()
 
@@ -287,6 +315,21 @@ class StatusSummary:
         ]
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a date the source gives: "February 2023" is a month, not the 1st of February."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month only"
+
+
+def milestone_fields(label, help_text):
+    """A milestone's date and how precise it is (the CPC clock, recommendations.clock, reads them)."""
+    return (
+        models.DateField(label, null=True, blank=True, help_text=help_text),
+        models.CharField(f"{label}: precision", max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY),
+    )
+
+
 class PeerChallenge(models.Model):
     """One LGA Corporate Peer Challenge of one council; a council may have several."""
 
@@ -307,6 +350,20 @@ class PeerChallenge(models.Model):
         default=False,
         help_text="Show lead officers' and authors' names on public pages and in open data; "
         "otherwise the public sees the lead role only",
+    )
+    # The LGA's milestones after a challenge, the days they happened (see recommendations.clock).
+    report_published_on, report_published_precision = milestone_fields(
+        "Feedback report published", "The day the council published the peer team's feedback report"
+    )
+    plan_published_on, plan_published_precision = milestone_fields(
+        "Action plan published", "The day the council published its action plan"
+    )
+    progress_review_on, progress_review_precision = milestone_fields(
+        "Progress review on site",
+        "The day the peer team came back; a progress review's own record, once loaded, is used instead",
+    )
+    review_report_published_on, review_report_published_precision = milestone_fields(
+        "Progress review report published", "The day the council published the progress review's report"
     )
 
     objects = PeerChallengeQuerySet.as_manager()
