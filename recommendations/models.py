@@ -174,9 +174,16 @@ class Council(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     website = models.URLField(blank=True)
     kind = models.CharField(
-        "Type of council", max_length=20, choices=CouncilKind.choices, blank=True, help_text="Blank if not recorded"
+        "Type of council",
+        max_length=20,
+        choices=CouncilKind.choices,
+        blank=True,
+        db_default="",
+        help_text="Blank if not recorded",
     )
-    region = models.CharField(max_length=20, choices=Region.choices, blank=True, help_text="Blank if not recorded")
+    region = models.CharField(
+        max_length=20, choices=Region.choices, blank=True, db_default="", help_text="Blank if not recorded"
+    )
 
     objects = CouncilManager()
 
@@ -326,7 +333,13 @@ def milestone_fields(label, help_text):
     """A milestone's date and how precise it is (the CPC clock, recommendations.clock, reads them)."""
     return (
         models.DateField(label, null=True, blank=True, help_text=help_text),
-        models.CharField(f"{label}: precision", max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY),
+        models.CharField(
+            f"{label}: precision",
+            max_length=5,
+            choices=DatePrecision.choices,
+            default=DatePrecision.DAY,
+            db_default=DatePrecision.DAY,
+        ),
     )
 
 

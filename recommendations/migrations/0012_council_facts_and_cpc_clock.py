@@ -38,6 +38,7 @@ class Migration(migrations.Migration):
                     ("shire_district", "Shire district"),
                     ("london_borough", "London borough"),
                 ],
+                db_default="",
                 help_text="Blank if not recorded",
                 max_length=20,
                 verbose_name="Type of council",
@@ -59,6 +60,7 @@ class Migration(migrations.Migration):
                     ("south_east", "South East"),
                     ("south_west", "South West"),
                 ],
+                db_default="",
                 help_text="Blank if not recorded",
                 max_length=20,
             ),
@@ -79,6 +81,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[("day", "Day"), ("month", "Month only")],
                 default="day",
+                db_default="day",
                 max_length=5,
                 verbose_name="Action plan published: precision",
             ),
@@ -99,6 +102,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[("day", "Day"), ("month", "Month only")],
                 default="day",
+                db_default="day",
                 max_length=5,
                 verbose_name="Progress review on site: precision",
             ),
@@ -119,6 +123,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[("day", "Day"), ("month", "Month only")],
                 default="day",
+                db_default="day",
                 max_length=5,
                 verbose_name="Feedback report published: precision",
             ),
@@ -139,6 +144,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[("day", "Day"), ("month", "Month only")],
                 default="day",
+                db_default="day",
                 max_length=5,
                 verbose_name="Progress review report published: precision",
             ),
