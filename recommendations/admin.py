@@ -30,7 +30,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Council)
 class CouncilAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "website"]
+    list_display = ["name", "slug", "kind", "region", "website"]
+    list_filter = ["kind", "region"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -53,6 +54,24 @@ class PeerChallengeAdmin(admin.ModelAdmin):
     list_filter = ["updates_need_approval", "publish_lead_names", "council"]
     search_fields = ["council__name", "title", "slug"]
     list_select_related = ["council"]
+    fieldsets = [
+        (None, {"fields": ["council", "slug", "title", "on_site_from", "on_site_to", "summary"]}),
+        ("Publishing", {"fields": ["action_plan_published", "updates_need_approval", "publish_lead_names"]}),
+        (
+            "The CPC clock",
+            {
+                "description": "When the LGA's milestones after the challenge happened (recommendations.clock). "
+                "For a date the source gives only as a month, enter the 1st of the month and choose "
+                "'Month only'. A progress review on record is used instead of the progress review's date here.",
+                "fields": [
+                    ("report_published_on", "report_published_precision"),
+                    ("plan_published_on", "plan_published_precision"),
+                    ("progress_review_on", "progress_review_precision"),
+                    ("review_report_published_on", "review_report_published_precision"),
+                ],
+            },
+        ),
+    ]
 
 
 @admin.register(Theme)

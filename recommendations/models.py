@@ -398,6 +398,36 @@ class PeerChallenge(models.Model):
     def get_absolute_url(self):
         return reverse("recommendations:challenge-detail", args=[self.slug])
 
+    def clean(self):
+        """A milestone of the CPC clock (recommendations.clock) happened after the challenge began and
+        not in the future; a date known only to the month is kept as the 1st of its month. Whole months
+        are compared for a month: a report published "November 2022" may follow a challenge of 14 to 17
+        November 2022."""
+        from .clock import RULES  # the clock reads this model: its rules name the milestones
+
+        errors = {}
+        today = timezone.localdate()
+        for rule in RULES:
+            day = getattr(self, f"{rule.key}_on")
+            if day is None:
+                continue
+            field = f"{rule.key}_on"
+            if getattr(self, f"{rule.key}_precision") == DatePrecision.MONTH:
+                if day.day != 1:
+                    errors[field] = f"{rule.name}: a date known only to the month must be the 1st of that month"
+                elif self.on_site_from and day < self.on_site_from.replace(day=1):
+                    errors[field] = (
+                        f"{rule.name} must be in or after {self.on_site_from:%B %Y}, the month of the challenge"
+                    )
+                elif day > today:
+                    errors[field] = f"{rule.name} must be this month or earlier"
+            elif self.on_site_from and day < self.on_site_from:
+                errors[field] = f"{rule.name} must be on or after {self.on_site_from:%-d %B %Y}, the first day on site"
+            elif day > today:
+                errors[field] = f"{rule.name} must be today or in the past"
+        if errors:
+            raise ValidationError(errors)
+
 
 class ThemeManager(models.Manager):
     def get_by_natural_key(self, challenge_slug, number):

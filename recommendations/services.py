@@ -416,3 +416,16 @@ def change_publishing_settings(*, challenge, author, **settings):
     challenge.full_clean()
     challenge.save(update_fields=list(settings))
     return challenge
+
+
+@transaction.atomic
+def record_milestones(*, challenge, **milestones):
+    """A coordinator's dates of the LGA's milestones after a challenge (recommendations.clock): each
+    `<milestone>_on` with its `<milestone>_precision`, "day" or "month". Checked by
+    PeerChallenge.clean(); only the fields given change."""
+    locked = PeerChallenge.objects.select_for_update().get(pk=challenge.pk)
+    for name, value in milestones.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save(update_fields=list(milestones))
+    return locked

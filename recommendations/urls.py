@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import dashboard_views, evidence_views, views
+from . import clock_views, dashboard_views, evidence_views, views
 
 app_name = "recommendations"
 
@@ -43,6 +43,11 @@ urlpatterns = [
         "challenges/<slug:slug>/publishing/",
         views.PublishingSettingsView.as_view(),
         name="publishing-settings",
+    ),
+    path(
+        "challenges/<slug:slug>/milestones/",
+        clock_views.ChallengeMilestonesView.as_view(),
+        name="challenge-milestones",
     ),
     path("", include("recommendations.exchange_urls")),
     path("", include("recommendations.invitation_urls")),

@@ -22,7 +22,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from cpc_tracker.forms import add_model_errors
 from cpc_tracker.mixins import BreadcrumbsMixin
 
-from . import schedule
+from . import clock, schedule
 from .evidence import save_update_with_evidence, with_readable_files
 from .evidence_forms import EvidenceUploadForm, fields_only
 from .filters import ActionPlanFilter
@@ -144,13 +144,14 @@ def dates_summary(actions):
 
 
 class ChallengeDetailView(BreadcrumbsMixin, DetailView):
-    """A challenge's overview: the council, the dates, the review and the summary by theme."""
+    """A challenge's overview: the council, the dates, the review, the CPC clock (recommendations.clock)
+    and the summary by theme."""
 
     model = PeerChallenge
     context_object_name = "challenge"
 
     def get_queryset(self):
-        return PeerChallenge.objects.select_related("council").prefetch_related("progress_reviews")
+        return clock.with_clock(PeerChallenge.objects.select_related("council").prefetch_related("progress_reviews"))
 
     def get_breadcrumbs(self):
         return [("Peer challenges", reverse("home")), (self.object.council.name, None)]
@@ -160,6 +161,7 @@ class ChallengeDetailView(BreadcrumbsMixin, DetailView):
         context["summary"] = PeerChallenge.objects.filter(pk=self.object.pk).status_summaries()[self.object.pk]
         context["dates"] = dates_summary(Action.objects.filter(recommendation__challenge=self.object))
         context["can_manage"] = self.request.user.has_perm("recommendations.manage_challenge", self.object)
+        context["milestones"] = clock.milestones(self.object)
         return context
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import indicator_views, views
+from . import clock_views, indicator_views, views
 from .feeds import ChallengeUpdatesFeed
 
 app_name = "reports"
@@ -24,5 +24,17 @@ urlpatterns = [
         indicator_views.IndicatorsJsonView.as_view(),
         name="open-data-indicators-json",
     ),
+    path(
+        "challenges/<slug:slug>/open-data/milestones.csv",
+        clock_views.MilestonesCsvView.as_view(),
+        name="open-data-milestones-csv",
+    ),
+    path(
+        "challenges/<slug:slug>/open-data/milestones.json",
+        clock_views.MilestonesJsonView.as_view(),
+        name="open-data-milestones-json",
+    ),
+    path("open-data/milestones.csv", clock_views.AllMilestonesCsvView.as_view(), name="all-milestones-csv"),
+    path("open-data/milestones.json", clock_views.AllMilestonesJsonView.as_view(), name="all-milestones-json"),
     path("challenges/<slug:slug>/updates.atom", ChallengeUpdatesFeed(), name="updates-feed"),
 ]

@@ -17,7 +17,7 @@ from cpc_tracker.mixins import BreadcrumbsMixin
 from recommendations.mixins import ChallengeMixin, challenge_crumbs
 from recommendations.models import PeerChallenge, UpdateRound
 
-from . import indicator_data, open_data
+from . import clock_data, indicator_data, open_data
 from .forms import CommitteeReportForm, initial_from_round
 from .models import CommitteeReport
 from .pdf import html_to_pdf, stylesheet
@@ -237,6 +237,7 @@ class OpenDataView(BreadcrumbsMixin, ChallengeMixin, TemplateView):
             row_count=len(rows),
             indicator_columns=indicator_data.COLUMNS,
             indicator_count=indicator_data.public_indicator_count(self.get_challenge()),
+            milestone_columns=clock_data.COLUMNS,
         )
         return context
 

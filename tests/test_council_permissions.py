@@ -615,6 +615,7 @@ GETS = [
     Get("recommendations:update-approve", lambda s: [s.awaiting.pk], "coordinators anywhere", allowed_status=405),
     Get("recommendations:update-return", lambda s: [s.awaiting.pk], "reviewers"),
     Get("recommendations:publishing-settings", slug, "managers"),
+    Get("recommendations:challenge-milestones", slug, "managers"),
     Get("recommendations:action-plan-export-csv", slug, "managers"),
     Get("recommendations:action-plan-export-xlsx", slug, "managers"),
     Get("recommendations:action-plan-import", slug, "managers"),
@@ -658,6 +659,11 @@ GETS = [
     Get("reports:open-data-json", slug, "public", public_only=True),
     Get("reports:open-data-indicators-csv", slug, "public", public_only=True),
     Get("reports:open-data-indicators-json", slug, "public", public_only=True),
+    # The CPC clock's milestones (reports.clock_data): one challenge's, and every challenge's.
+    Get("reports:open-data-milestones-csv", slug, "public", public_only=True),
+    Get("reports:open-data-milestones-json", slug, "public", public_only=True),
+    Get("reports:all-milestones-csv", None, "public", public_only=True),
+    Get("reports:all-milestones-json", None, "public", public_only=True),
     Get("reports:updates-feed", slug, "public", public_only=True),
     # Each person's own notifications: the pages of no object show the signed-in user's; one
     # notification is theirs ("own") or B's coordinator's ("other", not found for everyone).
@@ -716,7 +722,12 @@ def council_state(side):
     actions = Action.objects.filter(recommendation__challenge=challenge)
     updates = ProgressUpdate.objects.filter(action__recommendation__challenge=challenge)
     return {
-        "challenge": (challenge.updates_need_approval, challenge.publish_lead_names),
+        "challenge": (
+            challenge.updates_need_approval,
+            challenge.publish_lead_names,
+            challenge.report_published_on,
+            challenge.report_published_precision,
+        ),
         "actions": list(
             actions.order_by("pk").values_list(
                 "pk", "version", "reference", "description", "lead_officer", "status", "public_status"
@@ -893,6 +904,15 @@ POSTS = [
         lambda s, c: {"updates_need_approval": "yes", "publish_lead_names": "yes"},
         lambda s, c: PeerChallenge.objects.filter(
             pk=s.challenge.pk, updates_need_approval=True, publish_lead_names=True
+        ).exists(),
+    ),
+    Post(
+        "recommendations:challenge-milestones",
+        slug,
+        "managers",
+        lambda s, c: {"report_published_on_0": "", "report_published_on_1": "2", "report_published_on_2": "2023"},
+        lambda s, c: PeerChallenge.objects.filter(
+            pk=s.challenge.pk, report_published_on=datetime.date(2023, 2, 1), report_published_precision="month"
         ).exists(),
     ),
     Post(

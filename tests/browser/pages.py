@@ -235,6 +235,11 @@ PAGES = [
         roles=("coordinator",),
     ),
     Page(
+        "recommendations:challenge-milestones",
+        lambda site: site.url("recommendations:challenge-milestones", site.challenge.slug),
+        roles=("coordinator",),
+    ),
+    Page(
         "recommendations:action-plan-import",
         lambda site: site.url("recommendations:action-plan-import", site.challenge.slug),
         roles=("coordinator",),
@@ -363,6 +368,10 @@ NOT_PAGES = {
     "recommendations:action-plan-export-xlsx": "an Excel download",
     "reports:report-pdf": "a PDF download of the report page",
     "reports:open-data-csv": "a CSV file",
+    "reports:open-data-milestones-csv": "a CSV file (the CPC clock)",
+    "reports:open-data-milestones-json": "a JSON file (the CPC clock)",
+    "reports:all-milestones-csv": "a CSV file (every challenge's CPC clock)",
+    "reports:all-milestones-json": "a JSON file (every challenge's CPC clock)",
     "reports:open-data-json": "a JSON file",
     "reports:updates-feed": "an Atom feed",
     "recommendations:evidence-file": "an evidence file download (PDF, Word, image...); "
