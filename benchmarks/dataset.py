@@ -7,6 +7,10 @@ each linked to a recommendation and a theme) with 20 quarters of figures each. W
 that is 5,500 actions, 110,000 progress updates (plus their django-simple-history rows), 400
 indicators and 8,000 indicator values.
 
+For the LGA overview and the CPC clock: each big council has a type and a region (in turn), each
+challenge its milestones' dates (some met, some missed, some known only to the month, some not
+recorded), and theme titles are shared between councils (THEME_TITLES), some spelt differently.
+
 One small challenge (`bench-small`: 1 theme, 1 recommendation, 1 action, 1 update, a review with one
 of each part, a public and an internal indicator with one figure each) sits beside them, so that benchmarks.pages can check a page runs the same number of
 queries for a tiny object as for a big one.
@@ -40,6 +44,8 @@ from recommendations.models import (
     Action,
     Approval,
     Council,
+    CouncilKind,
+    DatePrecision,
     EmailState,
     Membership,
     Notification,
@@ -47,6 +53,7 @@ from recommendations.models import (
     PeerChallenge,
     ProgressUpdate,
     Recommendation,
+    Region,
     Response,
     Status,
     Theme,
@@ -82,7 +89,7 @@ from reviews.tests.factories import (
 )
 
 # Raise when the shape of the data set changes, so `--reuse` rebuilds an old one.
-DATASET_VERSION = 11
+DATASET_VERSION = 12
 DEFAULT_CHALLENGES = 50
 BATCH_SIZE = 2000
 CHUNK = 5  # challenges built and saved together, to keep memory small
@@ -140,6 +147,18 @@ STATUS_MIX = (
     + [Status.NOT_TAKEN_FORWARD, Status.SUPERSEDED]
 )
 OPEN_STATUSES = [Status.ON_TRACK, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
+
+# Theme titles, shared between councils so the LGA overview has themes to compare (each challenge takes
+# three, in turn); every seventh council writes them in lower case with extra spaces, as free text may.
+THEME_TITLES = [
+    "Local priorities and outcomes",
+    "Organisational and place leadership",
+    "Governance and culture",
+    "Financial planning and management",
+    "Capacity for improvement",
+]
+KINDS = [kind for kind, _label in CouncilKind.choices]
+REGIONS = [region for region, _label in Region.choices]
 
 
 def params(challenges):
@@ -228,6 +247,25 @@ def _indicators(specs, challenges, themes, recommendations, reviews, rng):
     IndicatorValue.objects.bulk_create(values, batch_size=BATCH_SIZE)
 
 
+def theme_title(spec, n):
+    """The title of theme `n` (from 1) of the challenge of `spec`."""
+    title = THEME_TITLES[(spec.index + n - 1) % len(THEME_TITLES)]
+    return f"  {title.lower().replace(' and ', '  and ')} " if spec.index % 7 == 6 else title
+
+
+def _milestones(spec, challenge, rng):
+    """The dates of the LGA's milestones (recommendations.clock) as a coordinator would enter them:
+    the feedback report and the action plan published 2 to 4 months after the challenge (every
+    fourth council's known only to the month), the progress review's report 1 to 3 months after the
+    review (set in _build_chunk) for two councils in three; the rest not recorded."""
+    report = challenge.on_site_to + datetime.timedelta(days=rng.randint(60, 120))
+    plan = report + datetime.timedelta(days=rng.choice([0, 0, 30, 75]))
+    month_only = spec.index % 4 == 2
+    for key, day in (("report_published", report), ("plan_published", plan)):
+        setattr(challenge, f"{key}_on", day.replace(day=1) if month_only else day)
+        setattr(challenge, f"{key}_precision", DatePrecision.MONTH if month_only else DatePrecision.DAY)
+
+
 def _users(challenge_slugs):
     """The coordinator, the scrutiny member and one officer per challenge, by username."""
     User = get_user_model()
@@ -257,8 +295,15 @@ def _memberships(specs, councils, users):
 def _build_chunk(specs, rng, today, users):
     """Build and save the challenges in `specs`, parent rows before children, one bulk_create per model."""
     coordinator = users[COORDINATOR_USERNAME]
+    # Each big council of a type and a region, in turn; the small one has neither recorded.
     councils = [
-        CouncilFactory.build(name=spec.council, slug=spec.slug.replace("bench", "bench-council", 1)) for spec in specs
+        CouncilFactory.build(
+            name=spec.council,
+            slug=spec.slug.replace("bench", "bench-council", 1),
+            kind=KINDS[spec.index % len(KINDS)] if spec.shape is BIG else "",
+            region=REGIONS[spec.index % len(REGIONS)] if spec.shape is BIG else "",
+        )
+        for spec in specs
     ]
     Council.objects.bulk_create(councils, batch_size=BATCH_SIZE)
     _memberships(specs, councils, users)
@@ -266,24 +311,24 @@ def _build_chunk(specs, rng, today, users):
     challenges = []
     for spec, council in zip(specs, councils):
         on_site_from = datetime.date(2021, 1, 11) + datetime.timedelta(days=rng.randint(0, 3 * 365))
-        challenges.append(
-            PeerChallengeFactory.build(
-                council=council,
-                slug=spec.slug,
-                title="Corporate Peer Challenge",
-                on_site_from=on_site_from,
-                on_site_to=on_site_from + datetime.timedelta(days=3),
-                summary=f"The peer team spent four days at {council.name}.",
-                action_plan_published=f"{on_site_from + datetime.timedelta(days=90):%B %Y}",
-                updates_need_approval=spec.index % 3 == 1,
-            )
+        challenge = PeerChallengeFactory.build(
+            council=council,
+            slug=spec.slug,
+            title="Corporate Peer Challenge",
+            on_site_from=on_site_from,
+            on_site_to=on_site_from + datetime.timedelta(days=3),
+            summary=f"The peer team spent four days at {council.name}.",
+            action_plan_published=f"{on_site_from + datetime.timedelta(days=90):%B %Y}",
+            updates_need_approval=spec.index % 3 == 1,
         )
+        _milestones(spec, challenge, rng)
+        challenges.append(challenge)
     PeerChallenge.objects.bulk_create(challenges, batch_size=BATCH_SIZE)
 
     themes = {}  # challenge slug -> [theme]
     for spec, challenge in zip(specs, challenges):
         themes[spec.slug] = [
-            ThemeFactory.build(challenge=challenge, number=n, title=f"Theme {n} of {challenge.council.name}")
+            ThemeFactory.build(challenge=challenge, number=n, title=theme_title(spec, n))
             for n in range(1, spec.shape.themes + 1)
         ]
     Theme.objects.bulk_create([t for ts in themes.values() for t in ts], batch_size=BATCH_SIZE)
@@ -319,6 +364,15 @@ def _build_chunk(specs, rng, today, users):
             contact="The LGA's principal adviser for the region.",
         )
     ProgressReview.objects.bulk_create(list(reviews.values()), batch_size=BATCH_SIZE)
+    # The progress review's report, for two councils in three (the clock's last milestone).
+    published = []
+    for spec, challenge in zip(specs, challenges):
+        if spec.index % 3 != 0:
+            challenge.review_report_published_on = reviews[spec.slug].on_site + datetime.timedelta(
+                days=rng.randint(30, 90)
+            )
+            published.append(challenge)
+    PeerChallenge.objects.bulk_update(published, ["review_report_published_on"], batch_size=BATCH_SIZE)
 
     members, findings, considerations = [], [], {}
     for spec in specs:

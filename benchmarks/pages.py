@@ -10,7 +10,8 @@
    arguments are filled from the data set: the model is guessed from the path segment before the
    last argument ("actions/<int:pk>/" -> Action), else the view's `model`, else the route name;
    ROUTE_MODELS overrides the guess and ROUTE_VARIANTS picks which objects (e.g. draft and issued
-   reports). A pattern it cannot fill stops the run (exit 2) with a list of what needs a filler.
+   reports); ROUTE_QUERIES adds query strings to pages of no object (filters, a search). A pattern
+   it cannot fill stops the run (exit 2) with a list of what needs a filler.
 3. Public pages are requested anonymously and as a signed-in scrutiny committee member; pages that
    send anonymous users to the sign-in page are requested as the least powerful role that gets a
    200 (ROUTE_ROLES overrides). Requests go through django.test.Client, in-process: no network,
@@ -70,6 +71,13 @@ ROUTE_VARIANTS = {
     "recommendations:round-my-updates": [(None, {"closed_at__isnull": True})],
     # Internal indicators are not found by the public: measured as the least powerful role that reads them.
     "reviews:indicator-detail": [("public", {"public": True}), ("internal", {"public": False})],
+}
+# Pages of no object that are also measured with a query string (filters, a search): route ->
+# [(variant, query string)]; the variant None is the page as it is first shown.
+ROUTE_QUERIES = {
+    # The LGA overview: every challenge, and those of one type of council in one region (the data
+    # set's councils 1, 46, 91, ...: benchmarks/dataset.py gives types and regions in turn).
+    "recommendations:overview": [(None, ""), ("filtered", "kind=county&region=north_west")],
 }
 # Routes for signed-in users whose page depends on who is asking: route -> roles to measure.
 # Other sign-in pages are measured as the least powerful role that gets a 200.
@@ -297,24 +305,25 @@ def object_samples(route, model, lookup, challenges, filters):
     return samples
 
 
-def list_samples(route, ds, role, k, probe):
+def list_samples(route, ds, role, k, probe, query=""):
     """Pages without arguments: different users (lead officer) or different pages of the list."""
     from django.urls import reverse
 
-    url = reverse(route.name)
+    url = reverse(route.name) + (f"?{query}" if query else "")
     if role == LEAD_OFFICER:
         return [Sample(url, c) for c in ds.spread(k)], Sample(url, ds.small)
     paginate = getattr(route.view_class, "paginate_by", None)
     if not paginate:
         return [Sample(url, None)], None
-    pages = [Sample(f"{url}?page=1", None)]
+    joiner = "&" if query else "?"
+    pages = [Sample(f"{url}{joiner}page=1", None)]
     for number in range(2, k + 1):  # every full page, up to k (the last page is the "small" one)
-        candidate = Sample(f"{url}?page={number}", None)
-        nxt = Sample(f"{url}?page={number + 1}", None)
+        candidate = Sample(f"{url}{joiner}page={number}", None)
+        nxt = Sample(f"{url}{joiner}page={number + 1}", None)
         if probe(candidate) != 200 or probe(nxt) != 200:
             break
         pages.append(candidate)
-    last = Sample(f"{url}?page=last", None)
+    last = Sample(f"{url}{joiner}page=last", None)
     return pages, last
 
 
@@ -524,13 +533,16 @@ def plan(routes, ds, requester, k):
     pages, unfillable, failures = [], [], []
     for route in routes:
         if not route.kwargs:
-            first = Sample(reverse(route.name), ds.challenges[0])
-            roles, problem = roles_for(route, first, requester)
-            if problem:
-                failures.append(problem)
-            for role in roles:
-                big, small = list_samples(route, ds, role, k, lambda s, role=role: requester.get(role, s).status_code)
-                pages.append(Page(route, None, role, big, small))
+            for variant, query in ROUTE_QUERIES.get(route.name, [(None, "")]):
+                first = Sample(reverse(route.name) + (f"?{query}" if query else ""), ds.challenges[0])
+                roles, problem = roles_for(route, first, requester)
+                if problem:
+                    failures.append(problem)
+                for role in roles:
+                    big, small = list_samples(
+                        route, ds, role, k, lambda s, role=role: requester.get(role, s).status_code, query
+                    )
+                    pages.append(Page(route, variant, role, big, small))
             continue
         model, reason = route_model(route, paths)
         if model is None:

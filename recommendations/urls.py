@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import clock_views, dashboard_views, evidence_views, views
+from . import clock_views, dashboard_views, evidence_views, overview_views, views
 
 app_name = "recommendations"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     path("action-plan/export.csv", views.ActionPlanCsvView.as_view(), name="action-plan-csv"),
     path("start/", dashboard_views.StartView.as_view(), name="start"),
     path("dashboard/", dashboard_views.DashboardView.as_view(), name="dashboard"),
+    path("overview/", overview_views.OverviewView.as_view(), name="overview"),
     path(
         "challenges/<slug:slug>/recommendations/<int:number>/actions/new/",
         views.ActionCreateView.as_view(),

@@ -462,6 +462,22 @@ def dashboard_is_the_managed_councils(response, world, role, scope):
     return problems
 
 
+def overview_lists_every_council(response, world, role, scope):
+    """The LGA overview (recommendations.overview): both councils' challenges for everyone, with the
+    published status of each action, whoever reads it."""
+    listed = {row.challenge.pk: row for row in response.context["rows"]}
+    expected = {world.a.challenge.pk, world.b.challenge.pk}
+    if set(listed) != expected:
+        return [f"overview lists challenges {sorted(listed)}, expected {sorted(expected)}"]
+    problems = []
+    for side in (world.a, world.b):
+        counts = listed[side.challenge.pk].action_counts
+        published = {status: counts[status] for status in (Status.ON_TRACK, Status.AT_RISK)}
+        if published != {Status.ON_TRACK: 1, Status.AT_RISK: 1}:
+            problems.append(f"{side.council.name}'s actions by status are not the published ones: {published}")
+    return problems
+
+
 def approvals_are_the_managed_councils(response, world, role, scope):
     expected = {world.a.awaiting.pk} | ({world.b.awaiting.pk} if role == "superuser" else set())
     listed = pks(response.context["updates"])
@@ -607,6 +623,7 @@ GETS = [
     # A redirect for everyone signed in: where to depends on the role (start_page_for_the_role).
     Get("recommendations:start", None, "signed in", allowed_status=302, check=start_page_for_the_role),
     Get("recommendations:dashboard", None, "coordinators anywhere", check=dashboard_is_the_managed_councils),
+    Get("recommendations:overview", None, "public", public_only=True, check=overview_lists_every_council),
     Get("recommendations:action-create", lambda s: [s.challenge.slug, s.recommendation.number], "managers"),
     Get("recommendations:action-update", lambda s: [s.action.pk], "managers"),
     Get("recommendations:recommendation-response", lambda s: [s.challenge.slug, s.recommendation.number], "managers"),

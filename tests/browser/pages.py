@@ -206,6 +206,10 @@ PAGES = [
         roles=("coordinator", "scrutiny member"),
     ),
     Page("recommendations:dashboard", lambda site: dashboard_with_an_open_round(site), roles=("coordinator",)),
+    # The LGA overview: every council's challenges (Stockport's here), filtered, and a year not offered
+    # (the error summary and the field's error).
+    Page("recommendations:overview", lambda site: reverse("recommendations:overview") + "?region=north_west"),
+    Page("overview-year-not-offered", lambda site: reverse("recommendations:overview") + "?year=1999", routed=False),
     Page(
         "recommendations:action-create",
         lambda site: site.url("recommendations:action-create", site.challenge.slug, site.recommendation.number),
