@@ -78,6 +78,9 @@ ROUTE_QUERIES = {
     # The LGA overview: every challenge, and those of one type of council in one region (the data
     # set's councils 1, 46, 91, ...: benchmarks/dataset.py gives types and regions in turn).
     "recommendations:overview": [(None, ""), ("filtered", "kind=county&region=north_west")],
+    # Search: the empty form; a word in about one progress update in seventy; a phrase in every
+    # update's next steps (more matches than are ranked: reports.search.SCAN_CAP).
+    "reports:search": [(None, ""), ("a word", "q=policy"), ("in every update", "q=scrutiny+committee")],
 }
 # Routes for signed-in users whose page depends on who is asking: route -> roles to measure.
 # Other sign-in pages are measured as the least powerful role that gets a 200.

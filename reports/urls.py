@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import clock_views, indicator_views, views
+from . import clock_views, indicator_views, search_views, views
 from .feeds import ChallengeUpdatesFeed
 
 app_name = "reports"
@@ -37,4 +37,5 @@ urlpatterns = [
     path("open-data/milestones.csv", clock_views.AllMilestonesCsvView.as_view(), name="all-milestones-csv"),
     path("open-data/milestones.json", clock_views.AllMilestonesJsonView.as_view(), name="all-milestones-json"),
     path("challenges/<slug:slug>/updates.atom", ChallengeUpdatesFeed(), name="updates-feed"),
+    path("search/", search_views.SearchView.as_view(), name="search"),
 ]

@@ -542,6 +542,23 @@ def invitations_are_the_managed_councils(response, world, role, scope):
     return problems
 
 
+def search_finds_member_drafts_only(response, world, role, scope):
+    """The search (reports.search) finds each council's published update for everyone, and its
+    drafts, updates awaiting approval and internal indicator exactly for those who may read them.
+    (Found text is marked word by word, so the leak check on the page's text would not see it.)"""
+    problems = []
+    for side in (world.a, world.b):
+        readable = sees_drafts(role, "own" if side is world.a else "other")
+        for secret in (DRAFT_UPDATE[side.key], AWAITING_UPDATE[side.key], INTERNAL_INDICATOR[side.key]):
+            found = response.client.get(reverse("reports:search"), {"q": secret}).context["results"].count
+            if bool(found) != readable:
+                problems.append(f"search {'misses' if readable else 'finds'} {secret}")
+        published = f"Published update of {side.council.name}"
+        if not response.client.get(reverse("reports:search"), {"q": published}).context["results"].count:
+            problems.append(f"search misses {published}")
+    return problems
+
+
 # The GET matrix ----------------------------------------------------------------------------------
 
 
@@ -682,6 +699,8 @@ GETS = [
     Get("reports:all-milestones-csv", None, "public", public_only=True),
     Get("reports:all-milestones-json", None, "public", public_only=True),
     Get("reports:updates-feed", slug, "public", public_only=True),
+    # Search: everyone finds what is published; members also their own council's drafts (reports.search).
+    Get("reports:search", None, "public", check=search_finds_member_drafts_only),
     # Each person's own notifications: the pages of no object show the signed-in user's; one
     # notification is theirs ("own") or B's coordinator's ("other", not found for everyone).
     Get("recommendations:notification-list", None, "signed in", check=lists_own_notifications),

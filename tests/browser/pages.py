@@ -346,6 +346,12 @@ PAGES = [
         roles=("coordinator",),
     ),
     Page("reports:open-data", lambda site: site.url("reports:open-data", site.challenge.slug)),
+    # Search: results for a word in Stockport's record (a coordinator also finds its unpublished
+    # updates), and a search too long to run (the error summary and the field's error).
+    Page(
+        "reports:search", lambda site: reverse("reports:search") + "?q=governance", roles=("anonymous", "coordinator")
+    ),
+    Page("search-too-long", lambda site: reverse("reports:search") + "?q=" + "governance+" * 20, routed=False),
 ]
 
 # URL names that serve no page of their own, and why. Django admin is left out wholesale.
