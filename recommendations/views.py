@@ -63,6 +63,7 @@ from .services import (
     return_update,
     update_needs_approval,
 )
+from .similar import similar_recommendations
 from .spreadsheets import escape_row
 from .staleness import days_since, last_update_for
 
@@ -198,8 +199,9 @@ class RecommendationListView(BreadcrumbsMixin, ChallengeMixin, ListView):
 
 class RecommendationDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
     """One recommendation in full: the council's response, its own actions with their latest progress,
-    the actions of other recommendations that also answer it, what the review found and the peer
-    team's assessment beside the council's own status on the day of the review."""
+    the actions of other recommendations that also answer it, what the review found, the peer
+    team's assessment beside the council's own status on the day of the review, and how other
+    councils answered similar recommendations (recommendations.similar)."""
 
     context_object_name = "recommendation"
 
@@ -242,6 +244,7 @@ class RecommendationDetailView(BreadcrumbsMixin, ChallengeMixin, DetailView):
         context["roll_up_rule"] = ROLL_UP_RULE
         context["assessments"] = with_assessed_status(list(self.object.peer_assessments.all()), challenge, self.object)
         context["can_manage"] = user.has_perm("recommendations.manage_challenge", challenge)
+        context["similar"] = similar_recommendations(self.object)
         return context
 
 

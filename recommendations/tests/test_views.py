@@ -173,8 +173,9 @@ class TestQueryBudgets:
             "challenge": (lambda c: c.get_absolute_url(), 8),
             "recommendations": (lambda c: reverse("recommendations:recommendation-list", args=[c.slug]), 6),
             # Issue 12 added two: the actions of other recommendations that also answer it, and the
-            # peer team's assessments of it.
-            "recommendation": (lambda c: c.recommendations.first().get_absolute_url(), 10),
+            # peer team's assessments of it. Issue 14 added one: other councils' similar recommendations
+            # and their actions (recommendations/tests/test_similar.py).
+            "recommendation": (lambda c: c.recommendations.first().get_absolute_url(), 11),
             "theme": (lambda c: c.themes.first().get_absolute_url(), 7),
             "action": (lambda c: c.recommendations.first().actions.first().get_absolute_url(), 7),
         }
