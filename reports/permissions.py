@@ -1,6 +1,7 @@
 """Who may do what with committee reports, per council. Each rule has its queryset twin.
 
-- Coordinators of the challenge's council (and administrators) create and issue its reports.
+- Coordinators of the challenge's council (and administrators) create and issue its reports, and
+  make its progress-review pack (Word and PDF; reports/pack.py).
 - Members of that council (officers, coordinators, scrutiny committee members) read its reports,
   drafts included.
 - Everyone else reads issued reports only: they are committee papers. A draft is refused (403, or
@@ -24,6 +25,7 @@ active = rules.is_authenticated & rules.is_active
 rules.add_perm("reports.view_report", is_issued | (active & belongs_to))
 rules.add_perm("reports.create_report", active & manages)
 rules.add_perm("reports.issue_report", active & manages)
+rules.add_perm("reports.make_pack", active & manages)
 
 
 def readable_reports(user):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import clock_views, indicator_views, search_views, views
+from . import clock_views, indicator_views, pack_views, search_views, views
 from .feeds import ChallengeUpdatesFeed
 
 app_name = "reports"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
     path("reports/<int:pk>/issue/", views.ReportIssueView.as_view(), name="report-issue"),
     path("reports/<int:pk>/report.pdf", views.ReportPdfView.as_view(), name="report-pdf"),
+    path("challenges/<slug:slug>/pack.docx", pack_views.PackDocxView.as_view(), name="pack-docx"),
+    path("challenges/<slug:slug>/pack.pdf", pack_views.PackPdfView.as_view(), name="pack-pdf"),
     path("challenges/<slug:slug>/open-data/", views.OpenDataView.as_view(), name="open-data"),
     path("challenges/<slug:slug>/open-data/status.csv", views.StatusCsvView.as_view(), name="open-data-csv"),
     path("challenges/<slug:slug>/open-data/status.json", views.StatusJsonView.as_view(), name="open-data-json"),

@@ -45,6 +45,7 @@ class ReportListView(BreadcrumbsMixin, ChallengeMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_create"] = self.request.user.has_perm("reports.create_report", self.get_challenge())
+        context["can_make_pack"] = self.request.user.has_perm("reports.make_pack", self.get_challenge())
         return context
 
 

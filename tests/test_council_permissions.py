@@ -23,6 +23,7 @@ given: the access rule is the view's, and the leak check reads what would have g
 
 import csv
 import datetime
+import html
 import io
 import zipfile
 from collections.abc import Callable
@@ -195,6 +196,7 @@ def evidence_pdf(name):
 @pytest.fixture
 def world(db, monkeypatch, settings, tmp_path):
     monkeypatch.setattr("reports.views.html_to_pdf", lambda html, base_url=None: html.encode("utf-8"))
+    monkeypatch.setattr("reports.pack_views.html_to_pdf", lambda html, base_url=None, css=(): html.encode("utf-8"))
     settings.MEDIA_ROOT = tmp_path / "media"  # the evidence files the matrix stores
     council_a = CouncilFactory(name="Anytown Council")
     lead = UserFactory(username="lena-lead", first_name="Lena", last_name="Lead", roles=[(council_a, OFFICER)])
@@ -368,6 +370,17 @@ def lists_internal_indicators_to_members_only(response, world, role, scope):
     listed = pks(response.context["indicators"])
     expected = {side.indicator.pk} | ({side.internal_indicator.pk} if sees_drafts(role, scope) else set())
     return [] if listed == expected else [f"indicators listed {sorted(listed)}, expected {sorted(expected)}"]
+
+
+def pack_is_public_content_only(response, world, role, scope):
+    """The progress-review pack (Word, or the PDF's HTML here): the public evidence file of the
+    published update, never the private one nor the public one of a draft."""
+    side = side_of(world, scope)
+    text = html.unescape(body_text(response))
+    problems = [] if side.files["public file"].name in text else ["the public evidence file is missing"]
+    return problems + [
+        f"shows the {label}" for label in ("private file", "draft's public file") if side.files[label].name in text
+    ]
 
 
 def lists_member_drafts_only(response, world, role, scope):
@@ -688,6 +701,9 @@ GETS = [
     Get("reports:report-issue", lambda s: [s.draft_report.pk], "managers"),
     Get("reports:report-pdf", lambda s: [s.draft_report.pk], "members", public_only=True, label="draft"),
     Get("reports:report-pdf", lambda s: [s.issued_report.pk], "public", public_only=True, label="issued"),
+    # The progress-review pack: made by the council's coordinators, for publishing (public content only).
+    Get("reports:pack-docx", slug, "managers", public_only=True, check=pack_is_public_content_only),
+    Get("reports:pack-pdf", slug, "managers", public_only=True, check=pack_is_public_content_only),
     Get("reports:open-data", slug, "public", public_only=True),
     Get("reports:open-data-csv", slug, "public", public_only=True),
     Get("reports:open-data-json", slug, "public", public_only=True),

@@ -66,27 +66,7 @@ def test_pdf_has_a_title_an_author_and_bookmarks_from_the_headings(client, issue
         assert heading in titles
 
 
-def test_pdf_is_tagged_with_its_language_so_screen_readers_can_read_it(client, issued):
-    reader = PdfReader(BytesIO(download(client, issued).content))
-
-    catalog = reader.trailer["/Root"]
-    assert catalog["/MarkInfo"]["/Marked"] == True  # noqa: E712  (a pypdf BooleanObject)
-    tree = catalog["/StructTreeRoot"].get_object()
-    kinds = set()
-
-    def walk(element, depth=0):
-        element = element.get_object()
-        if isinstance(element, dict) and "/S" in element:
-            kinds.add(str(element["/S"]))
-        kids = element.get("/K") if isinstance(element, dict) else None
-        if depth < 40 and kids is not None:
-            for kid in kids if isinstance(kids, list) else [kids]:
-                if hasattr(kid, "get_object") or isinstance(kid, dict | list):
-                    walk(kid, depth + 1)
-
-    walk(tree)
-    assert {"/H1", "/H2", "/Table", "/TH", "/P"} <= kinds
-    assert str(catalog["/Lang"]) == "en-GB"
+# Tagged, in en-GB, with a title: reports/tests/test_pdf_tags.py checks it of every PDF the app makes.
 
 
 def test_pdf_is_a_download_named_after_the_meeting(client, issued):

@@ -377,6 +377,8 @@ NOT_PAGES = {
     "recommendations:start": "a redirect to the page for the user's role",
     "recommendations:action-plan-export-xlsx": "an Excel download",
     "reports:report-pdf": "a PDF download of the report page",
+    "reports:pack-docx": "the progress review pack, a Word download (offered on the committee reports page)",
+    "reports:pack-pdf": "the progress review pack, a PDF download (offered on the committee reports page)",
     "reports:open-data-csv": "a CSV file",
     "reports:open-data-milestones-csv": "a CSV file (the CPC clock)",
     "reports:open-data-milestones-json": "a JSON file (the CPC clock)",
