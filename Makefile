@@ -63,6 +63,10 @@ test: system-packages postgres venv assets
 	$(VENV)/bin/lint-imports  # the apps' import contracts, in .importlinter
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(PY) -m pytest -p xdist -n 2 $(PYTEST_ARGS)
+# Search and similar recommendations have a fallback for SQLite, the default of `make run`: their
+# tests run there too (an in-memory test database; the file named is never made).
+	DATABASE_URL=sqlite:////tmp/cpc-tracker-sqlite-tests.sqlite3 DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(PY) -m pytest -q reports/tests/test_search.py recommendations/tests/test_similar.py
 
 bench: system-packages postgres venv assets
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m benchmarks.pages
