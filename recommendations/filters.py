@@ -157,13 +157,26 @@ class ActionPlanFilter(django_filters.FilterSet):
             .select_related("challenge__council")
             .order_by("challenge__council__name", "number")
         )
-        self.filters["lead"].queryset = (
-            get_user_model()
-            .objects.filter(
-                Exists(Action.objects.filter(lead_officer=OuterRef("pk"), recommendation__challenge__in=challenges))
-            )
-            .order_by("first_name", "last_name")
+        # The leads of the readable actions, found once (a distinct list) rather than searched for each
+        # user: per user, PostgreSQL scanned the recommendations again (users x recommendations rows).
+        leads = (
+            Action.objects.filter(recommendation__challenge__in=challenges, lead_officer__isnull=False)
+            .order_by()
+            .values("lead_officer")
+            .distinct()
         )
+        self.filters["lead"].queryset = (
+            get_user_model().objects.filter(pk__in=leads).order_by("first_name", "last_name")
+        )
+
+    @property
+    def qs(self):
+        """The filtered actions in the chosen order, ties broken by id: so an action is on exactly one
+        page when many share a status or a due date, and the CSV lists them as the pages do."""
+        if not hasattr(self, "_ordered_qs"):
+            actions = super().qs
+            self._ordered_qs = actions.order_by(*actions.query.order_by, "pk")
+        return self._ordered_qs
 
     def filter_status(self, queryset, name, value):
         """A status (every status, the closing ones too), or still open (ActionQuerySet.open)."""

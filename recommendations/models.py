@@ -388,6 +388,8 @@ class PeerChallenge(models.Model):
                 condition=Q(on_site_to__gte=F("on_site_from")), name="challenge_on_site_dates_in_order"
             )
         ]
+        # The action plan in plan order: newest challenge first, read in order so a page stops early.
+        indexes = [models.Index(fields=["-on_site_from", "id"], name="challenge_plan_order_idx")]
 
     def __str__(self):
         return f"{self.council} — {self.title}"
@@ -520,6 +522,8 @@ class Recommendation(models.Model):
     class Meta:
         ordering = ["challenge", "number"]
         constraints = [models.UniqueConstraint(fields=["challenge", "number"], name="unique_recommendation_number")]
+        # The action plan sorted by recommendation number.
+        indexes = [models.Index(fields=["number", "id"], name="recommendation_number_idx")]
 
     def __str__(self):
         return f"Recommendation {self.number}: {self.title}"
@@ -709,7 +713,12 @@ class Action(models.Model):
                 violation_error_message="The actual completion date must be the same as or after the actual start date",
             ),
         ]
-        indexes = [models.Index(fields=["lead_officer", "due_date"], name="action_lead_due_idx")]
+        indexes = [
+            models.Index(fields=["lead_officer", "due_date"], name="action_lead_due_idx"),
+            # The action plan sorted by due date or status (docs/performance.md, "The action plan at scale").
+            models.Index(fields=["due_date", "id"], name="action_due_idx"),
+            models.Index(fields=["status", "id"], name="action_status_idx"),
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

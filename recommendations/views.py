@@ -523,6 +523,30 @@ def saved_update_message(update):
     return f"{saved}. It is not published: only the council's staff and councillors see it"
 
 
+class PlanPaginator(Paginator):
+    """Pages of the action plan found in one query that stays small as the plan grows: the page's
+    actions are chosen by id in a subquery that filters, sorts and slices only what the filters and
+    the order need (the action, its recommendation and challenge); only those 25 are then read with
+    their council, theme, lead officer and working update (`rows`, by primary key). Joining every
+    action to its working update before sorting made PostgreSQL read every progress update for
+    every page (docs/performance.md, "The action plan at scale"). The count, page numbers and links
+    are Django's. `object_list` must be ordered (ActionPlanFilter breaks ties by id)."""
+
+    def __init__(self, object_list, per_page, *, rows, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.ordering = object_list.query.order_by
+        self.rows = rows
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.rows.filter(pk__in=ids).order_by(*self.ordering), number, self)
+
+
 class ActionPlanView(PermissionRequiredMixin, FilterView):
     """Every action of the reader's councils' challenges in one table: filter by challenge, theme,
     recommendation, lead (or none), status, due date and how long since the last update. Every
@@ -533,15 +557,19 @@ class ActionPlanView(PermissionRequiredMixin, FilterView):
     template_name = "recommendations/action_plan.html"
     context_object_name = "actions"
     paginate_by = 25
+    paginator_class = PlanPaginator
 
     def get_queryset(self):
-        return (
-            plan_actions(self.request.user)
-            .select_related(
-                "recommendation__challenge__council", "recommendation__theme", "lead_officer", "working_update"
-            )
-            .in_plan_order()
+        return self.with_columns(plan_actions(self.request.user)).in_plan_order()
+
+    def with_columns(self, actions):
+        """What the table (and the CSV) shows of each action, in the same query."""
+        return actions.select_related(
+            "recommendation__challenge__council", "recommendation__theme", "lead_officer", "working_update"
         )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, rows=self.with_columns(Action.objects.all()), **kwargs)
 
     def get_filterset_kwargs(self, filterset_class):
         return super().get_filterset_kwargs(filterset_class) | {"user": self.request.user}

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.models import Approval, UpdateRound
+from recommendations.models import Approval, ProgressUpdate, UpdateRound
 from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
 
 from .factories import ActionFactory, CouncilFactory, ProgressUpdateFactory, RecommendationFactory, UserFactory
@@ -176,6 +176,43 @@ def test_no_update_in_the_last_round_lists_the_rounds_actions_not_updated_for_it
     assert listed(response) == {"Update returned", "Not updated"}
 
 
+def test_no_update_in_the_last_round_judges_each_challenge_by_its_own_newest_round(client, scrutiny_member, officer):
+    now = timezone.now()
+    closed_challenge, open_challenge = RecommendationFactory(), RecommendationFactory()
+    in_time, too_late, updated, before_it_opened = (
+        ActionFactory(recommendation=recommendation, description=text)
+        for recommendation, text in (
+            (closed_challenge, "Updated before its round closed"),
+            (closed_challenge, "Updated after its round closed"),
+            (open_challenge, "Updated in the open round"),
+            (open_challenge, "Updated before the open round"),
+        )
+    )
+    closed = UpdateRound.objects.create(
+        challenge=closed_challenge.challenge,
+        title="Closed",
+        deadline=days(-12),
+        opened_at=now - datetime.timedelta(days=40),
+        closed_at=now - datetime.timedelta(days=10),
+    )
+    closed.actions.set([in_time, too_late])
+    opened = UpdateRound.objects.create(
+        challenge=open_challenge.challenge,
+        title="Open",
+        deadline=days(14),
+        opened_at=now - datetime.timedelta(days=3),
+    )
+    opened.actions.set([updated, before_it_opened])
+    for action, days_ago in ((in_time, 20), (too_late, 5), (updated, 1), (before_it_opened, 20)):
+        update = ProgressUpdateFactory(action=action, author=officer)
+        ProgressUpdate.objects.filter(pk=update.pk).update(created_at=now - datetime.timedelta(days=days_ago))
+    client.force_login(scrutiny_member)
+
+    response = client.get(PLAN, {"updated": "last_round"})
+
+    assert listed(response) == {"Updated after its round closed", "Updated before the open round"}
+
+
 def test_each_row_says_how_long_since_the_last_update(client, scrutiny_member):
     ProgressUpdateFactory(action=ActionFactory(description="Updated a while ago"), date=days(-45))
     ActionFactory(description="Never updated")
@@ -271,10 +308,63 @@ def test_the_download_link_keeps_the_filters(client, scrutiny_member, led_action
     assert f'href="{CSV}?status=open&amp;lead=null" download' in text
 
 
+# Pages ----------------------------------------------------------------------------------------------------
+
+
+def plan_of(n, **kwargs):
+    recommendation = RecommendationFactory()
+    return [
+        ActionFactory(recommendation=recommendation, reference=f"1.{i + 10}", description=f"Action {i + 10}", **kwargs)
+        for i in range(n)
+    ]
+
+
+def page_descriptions(response):
+    return [action.description for action in response.context["actions"]]
+
+
+def test_pages_of_25_in_plan_order_with_next_and_previous_links(client, scrutiny_member):
+    plan_of(30)
+    client.force_login(scrutiny_member)
+
+    first = client.get(PLAN, {"status": "open"})
+    second = client.get(PLAN, {"status": "open", "page": "2"})
+
+    assert page_descriptions(first) == [f"Action {i + 10}" for i in range(25)]
+    assert page_descriptions(second) == [f"Action {i + 10}" for i in range(25, 30)]
+    assert '<h2 class="govuk-heading-m">30 actions</h2>' in first.content.decode()
+    assert 'href="?status=open&amp;page=2" rel="next"' in first.content.decode()
+    assert 'rel="prev"' not in first.content.decode()
+    assert 'href="?status=open&amp;page=1" rel="prev"' in second.content.decode()
+    assert 'rel="next"' not in second.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["status", "-status", "due", "lead"])
+def test_every_action_is_on_exactly_one_page_and_the_csv_agrees_when_the_sort_ties(client, scrutiny_member, sort):
+    plan_of(30, status="on_track", due_date=days(30))
+    client.force_login(scrutiny_member)
+
+    pages = [page_descriptions(client.get(PLAN, {"sort": sort, "page": page})) for page in ("1", "2")]
+
+    assert len(pages[0]) == 25 and sorted(pages[0] + pages[1]) == sorted(f"Action {i + 10}" for i in range(30))
+    assert [row["Description"] for row in read_csv(client.get(CSV, {"sort": sort}))] == pages[0] + pages[1]
+
+
+def test_a_page_past_the_end_is_not_found_and_the_last_page_is_offered(client, scrutiny_member):
+    plan_of(30)
+    client.force_login(scrutiny_member)
+
+    assert client.get(PLAN, {"page": "3"}).status_code == 404
+    assert page_descriptions(client.get(PLAN, {"page": "last"})) == [f"Action {i + 10}" for i in range(25, 30)]
+
+
 # Query budgets -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", [{}, {"updated": "90_days"}, {"updated": "last_round"}, {"lead": "null"}])
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"updated": "90_days"}, {"updated": "last_round"}, {"lead": "null"}, {"sort": "-due"}, {"status": "open"}],
+)
 def test_the_plan_and_its_csv_stay_within_their_query_budget(client, scrutiny_member, query):
     client.force_login(scrutiny_member)
 
