@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_rows import ChallengeListFilter, PreloadingInlineMixin, themes_of_the_chosen_challenge
 from .models import (
     Action,
     Council,
@@ -54,6 +55,7 @@ class PeerChallengeAdmin(admin.ModelAdmin):
     list_filter = ["updates_need_approval", "publish_lead_names", "council"]
     search_fields = ["council__name", "title", "slug"]
     list_select_related = ["council"]
+    autocomplete_fields = ["council"]
     fieldsets = [
         (None, {"fields": ["council", "slug", "title", "on_site_from", "on_site_to", "summary"]}),
         ("Publishing", {"fields": ["action_plan_published", "updates_need_approval", "publish_lead_names"]}),
@@ -73,13 +75,18 @@ class PeerChallengeAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        # Each challenge is named with its council's name, here and in other admins' searchable choices.
+        return super().get_queryset(request).select_related("council")
+
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "challenge"]
-    list_filter = ["challenge"]
-    search_fields = ["title"]
+    list_filter = [("challenge", ChallengeListFilter)]
+    search_fields = ["title", "challenge__council__name"]
     list_select_related = ["challenge__council"]
+    autocomplete_fields = ["challenge"]
 
 
 @admin.register(Recommendation)
@@ -87,9 +94,14 @@ class RecommendationAdmin(admin.ModelAdmin):
     """Recommendations and the council's response to each (its rules are Recommendation.clean()'s)."""
 
     list_display = ["number", "title", "theme", "challenge", "response"]
-    list_filter = ["challenge", "response", "theme"]
-    search_fields = ["title", "text"]
+    list_filter = [
+        ("challenge", ChallengeListFilter),
+        "response",
+        ("theme", themes_of_the_chosen_challenge("challenge__id__exact")),
+    ]
+    search_fields = ["title", "text", "challenge__council__name"]
     list_select_related = ["theme", "challenge__council"]
+    autocomplete_fields = ["challenge", "theme"]
     fieldsets = [
         (None, {"fields": ["challenge", "theme", "number", "title", "text"]}),
         (
@@ -123,7 +135,7 @@ class ProgressUpdateInlineForm(forms.ModelForm):
         }
 
 
-class ProgressUpdateInline(admin.TabularInline):
+class ProgressUpdateInline(PreloadingInlineMixin, admin.TabularInline):
     """An action's updates. Every field ProgressUpdate.clean() may ask about is here (evidence for
     Complete, a reason and the superseding action for the closing statuses), so its rules answer on
     the form."""
@@ -135,6 +147,10 @@ class ProgressUpdateInline(admin.TabularInline):
     fields = INLINE_UPDATE_FIELDS
     raw_id_fields = ["author", "superseded_by"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        # Each row is named after its action ("Update on 1.2 ..."): the action comes with it.
+        return super().get_queryset(request).select_related("action")
 
 
 class ActionAdminForm(forms.ModelForm):
@@ -205,15 +221,30 @@ class ActionAdmin(SimpleHistoryAdmin):
         "status",
         "public_status",
     ]
-    list_filter = ["status", "recommendation__challenge", "recommendation__theme"]
-    search_fields = ["reference", "description", "lead_role", "lead_officer__username", "lead_officer__last_name"]
+    list_filter = [
+        "status",
+        ("recommendation__challenge", ChallengeListFilter),
+        ("recommendation__theme", themes_of_the_chosen_challenge("recommendation__challenge__id__exact")),
+    ]
+    search_fields = [
+        "reference",
+        "description",
+        "lead_role",
+        "lead_officer__username",
+        "lead_officer__last_name",
+        "recommendation__challenge__council__name",
+    ]
     list_select_related = ["recommendation__challenge__council", "lead_officer"]
+    # Each recommendation's actions by number, read from the (recommendation, reference) unique index
+    # instead of sorting every action by its challenge and recommendation on each page.
+    ordering = ["recommendation_id", "reference"]
     form = ActionAdminForm
-    # Searchable choices, checked by Action.clean(): the lead must be an officer or coordinator of the council.
-    autocomplete_fields = ["lead_officer", "recommendation"]
+    # Searchable choices (typing a council's name finds its actions), so the form never lists every
+    # user, recommendation or action. Checked on the form: the lead must be an officer or coordinator
+    # of the council (Action.clean()); the links must be to the action's own challenge (ActionAdminForm
+    # accepts only those, and the models' rules refuse a loop of dependencies).
+    autocomplete_fields = ["lead_officer", "recommendation", "also_answers", "depends_on"]
     raw_id_fields = ["consideration"]
-    # Offered from the action's own challenge (ActionAdminForm); a new action's once it is saved.
-    filter_horizontal = ["also_answers", "depends_on"]
     readonly_fields = ["status", "public_status", "version"]
     inlines = [ProgressUpdateInline]
 
@@ -235,15 +266,28 @@ class EvidenceFileInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(SimpleHistoryAdmin):
     list_display = ["action", "date", "status", "published", "author"]
-    list_filter = ["status", "published", "action__recommendation__challenge"]
     search_fields = ["text", "next_steps", "closure_reason", "action__description", "author__username"]
-    list_select_related = ["action__recommendation__challenge", "author"]
-    raw_id_fields = ["action", "author", "superseded_by"]
-    date_hierarchy = "date"
+    list_select_related = ["action", "author"]
+    raw_id_fields = ["action", "superseded_by"]
+    autocomplete_fields = ["author", "reviewed_by"]
+    # The newest entered first, by the primary key's index: ordering every update by date (the model's
+    # order, still a click on the Date heading away) sorted the whole table on each page, and a date
+    # hierarchy scanned it twice more. Dates are filtered by the usual periods instead.
+    ordering = ["-pk"]
+    list_filter = [
+        "status",
+        "published",
+        ("date", admin.DateFieldListFilter),
+        ("action__recommendation__challenge", ChallengeListFilter),
+    ]
+    show_full_result_count = False
     inlines = [EvidenceFileInline]
 
 
@@ -253,7 +297,7 @@ class EvidenceFileAdmin(admin.ModelAdmin):
     checks their type and size and names them safely; whether each is public can be changed here."""
 
     list_display = ["name", "update", "content_type", "size", "public", "uploaded_at"]
-    list_filter = ["public", "update__action__recommendation__challenge"]
+    list_filter = ["public", ("update__action__recommendation__challenge", ChallengeListFilter)]
     search_fields = ["name", "update__action__reference"]
     list_select_related = ["update__action"]
     fields = ["update", "name", "content_type", "size", "public", "uploaded_by", "uploaded_at"]
@@ -268,10 +312,11 @@ class UpdateRoundAdmin(admin.ModelAdmin):
     """Rounds are opened and closed from their pages, which ask their leads; the admin only reads them."""
 
     list_display = ["title", "challenge", "deadline", "grace_days", "opened_at", "closed_at"]
-    list_filter = ["challenge"]
+    list_filter = [("challenge", ChallengeListFilter)]
     search_fields = ["title"]
     list_select_related = ["challenge__council"]
     raw_id_fields = ["actions", "opened_by", "closed_by"]
+    autocomplete_fields = ["challenge"]
 
     def has_add_permission(self, request):
         return False
@@ -313,6 +358,7 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "council__name"]
     list_select_related = ["council", "invited_by"]
     raw_id_fields = ["invited_by", "accepted_by", "withdrawn_by"]
+    autocomplete_fields = ["council"]
     readonly_fields = ["token_hash", "created_at", "accepted_at", "accepted_by"]
 
     def has_add_permission(self, request):

@@ -1,6 +1,13 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 
+from recommendations.admin_rows import (
+    ChallengeListFilter,
+    PreloadingInlineFormSet,
+    PreloadingInlineMixin,
+    themes_of_the_chosen_challenge,
+)
 from recommendations.models import Recommendation
 
 from .models import (
@@ -38,7 +45,7 @@ class IndicatorInline(admin.TabularInline):
         return False
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(PreloadingInlineMixin, admin.TabularInline):
     model = IndicatorValue
     extra = 0
     fields = [
@@ -55,21 +62,39 @@ class IndicatorValueInline(admin.TabularInline):
     ]
     raw_id_fields = ["entered_by"]
 
+    def get_queryset(self, request):
+        # Each row is named after its indicator: it comes with the rows.
+        return super().get_queryset(request).select_related("indicator")
+
+
+class SharedRecommendationChoices(PreloadingInlineFormSet):
+    shared_choice_fields = ["recommendation"]
+
 
 class PeerAssessmentInline(admin.TabularInline):
     """The peer team's assessment of each recommendation at the review (entered by administrators, who
-    load a council's challenge). A saved review offers its own challenge's recommendations only."""
+    load a council's challenge). A saved review offers its own challenge's recommendations only, as a
+    select filled once for all the rows; a new review's are searched for."""
 
     model = PeerAssessment
+    formset = SharedRecommendationChoices
     extra = 0
     fields = ["recommendation", "rating", "text"]
 
     def get_formset(self, request, obj=None, **kwargs):
+        if obj is None:
+            # A review being added would list every challenge's recommendations: search them instead.
+            field = PeerAssessment._meta.get_field("recommendation")
+            kwargs["widgets"] = {"recommendation": AutocompleteSelect(field, self.admin_site)}
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
             field = formset.form.base_fields["recommendation"]
             field.queryset = Recommendation.objects.filter(challenge=obj.challenge_id).order_by("number")
         return formset
+
+    def get_queryset(self, request):
+        # Each row is named after its recommendation: it comes with the rows.
+        return super().get_queryset(request).select_related("recommendation")
 
 
 @admin.register(ProgressReview)
@@ -78,15 +103,21 @@ class ProgressReviewAdmin(admin.ModelAdmin):
     list_filter = ["challenge__council"]
     list_select_related = ["challenge__council"]
     search_fields = ["challenge__council__name", "summary"]
+    autocomplete_fields = ["challenge"]
     inlines = [PeerTeamMemberInline, ConsiderationInline, IndicatorInline, PeerAssessmentInline]
 
 
 @admin.register(Finding)
 class FindingAdmin(admin.ModelAdmin):
     list_display = ["order", "theme", "recommendation", "review"]
-    list_filter = ["review", "theme"]
+    list_filter = [
+        ("review__challenge", ChallengeListFilter),
+        ("theme", themes_of_the_chosen_challenge("review__challenge__id__exact")),
+    ]
     search_fields = ["text"]
     list_select_related = ["theme", "recommendation", "review__challenge__council"]
+    autocomplete_fields = ["theme", "recommendation"]
+    raw_id_fields = ["review"]
 
 
 @admin.register(PeerTeamMember)
@@ -94,6 +125,7 @@ class PeerTeamMemberAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "organisation", "review"]
     search_fields = ["name", "organisation"]
     list_select_related = ["review__challenge__council"]
+    raw_id_fields = ["review"]
 
 
 @admin.register(Consideration)
@@ -101,6 +133,7 @@ class ConsiderationAdmin(admin.ModelAdmin):
     list_display = ["title", "review"]
     search_fields = ["title", "text"]
     list_select_related = ["review__challenge__council"]
+    raw_id_fields = ["review"]
 
 
 class IndicatorAdminForm(forms.ModelForm):
