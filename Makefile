@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 .PHONY: run test bench load assets venv system-packages postgres clean help backup restore
 help:
-	@echo "make run    serve CPC Tracker with the Stockport data on 127.0.0.1:$(PORT)"
+	@echo "make run    serve CPC Tracker with the Stockport data on 127.0.0.1:$(PORT), with its task worker"
 	@echo "make test   run the whole test suite against PostgreSQL (browser tests included)"
 	@echo "make bench  build a large data set and measure every page"
 	@echo "make backup   back up the database to backups/ (or BACKUP=path)"
@@ -55,6 +55,9 @@ run: venv assets
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py load_challenge stockport_cpc
 	DEBUG=$${DEBUG:-true} $(PY) manage.py create_demo_users
+# The task worker (PDFs, e-mail) runs beside the server and stops with it.
+	DEBUG=$${DEBUG:-true} $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: system-packages postgres venv assets

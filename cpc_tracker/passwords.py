@@ -5,10 +5,16 @@ forms, in GOV.UK words, with the templates in templates/registration/.
   an email goes only to active accounts with that address (Django's PasswordResetForm).
 - **The link** works once (the token changes with the password) and for PASSWORD_RESET_TIMEOUT
   seconds. Its address starts with SITE_URL, never with the request's Host header.
+- **In the background:** the request only queues a task with the address typed
+  (`cpc_tracker.tasks.send_password_reset_email`); the worker looks the accounts up, makes the
+  link and sends it (`send_reset_email`), so no request talks to the mail server and the task
+  queue never holds a working link.
 - **A new password** must pass AUTH_PASSWORD_VALIDATORS; the messages go on the new-password field.
 - **Resetting lifts the sign-in lock** on the username (django-axes): whoever reset it reads its
   email. The lock on an address that tried many usernames stays.
 """
+
+from urllib.parse import urlsplit
 
 from axes.utils import reset as reset_sign_in_failures
 from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
@@ -16,6 +22,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 
 from .forms import GovukFormHelper
@@ -109,10 +117,39 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     @property
     def extra_email_context(self):
-        return {"site_url": settings.SITE_URL.rstrip("/"), "valid_for_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+        return reset_email_context()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | self.extra_email_context
+
+    def form_valid(self, form):
+        """Queue the e-mail for the worker (after commit); the same page follows whatever was typed."""
+        from .tasks import send_password_reset_email
+
+        email = form.cleaned_data["email"]
+        transaction.on_commit(lambda: send_password_reset_email.enqueue(email), robust=True)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def reset_email_context():
+    return {"site_url": settings.SITE_URL.rstrip("/"), "valid_for_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+
+
+def send_reset_email(email):
+    """E-mail a reset link to each active account with this address (in the worker), as Django's
+    PasswordResetView would; nothing for an unknown address. Returns how many accounts were e-mailed."""
+    form = GovukPasswordResetForm({"email": email})
+    if not form.is_valid():
+        return 0
+    users = list(form.get_users(form.cleaned_data["email"]))
+    form.save(
+        domain_override=urlsplit(settings.SITE_URL).netloc,
+        use_https=settings.SITE_URL.startswith("https:"),
+        subject_template_name=PasswordResetView.subject_template_name,
+        email_template_name=PasswordResetView.email_template_name,
+        extra_email_context=reset_email_context(),
+    )
+    return len(users)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "recommendations",
     "reviews",
     "reports",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +215,11 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+
+# Work that takes seconds (PDFs) or talks to another server (e-mail) never runs in a request: it is
+# queued as a task (django-tasks) in the database and run by the worker, `manage.py db_worker`
+# (`make run` starts one; README: Background tasks). The queue is the `django_tasks_db` tables.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Safe defaults when DEBUG is off (`manage.py check --deploy`).
 SESSION_COOKIE_SECURE = not DEBUG

@@ -4,8 +4,10 @@ role at the council, and the person sets up their own account.
 - **Who may invite:** a council's coordinators, into that council only; superusers, into any.
   The roles are officer, coordinator and scrutiny committee member: nobody becomes a superuser
   or staff by invitation. `can_invite_to` and its queryset twin `invitable_councils`.
-- **The link:** `/invitations/<token>/`, the token 32 random bytes (`secrets.token_urlsafe`).
-  Only its SHA-256 is stored, so the database never holds a working link. It works once, for
+- **The link:** `/invitations/<token>/`, the token an HMAC (SHA-256, keyed by SECRET_KEY) of the
+  invitation's council, address, role and creation time to the microsecond (`make_token`), so the
+  background task that e-mails it can make it again from the row. Only the token's SHA-256 is
+  stored, and nothing in the database (task queue included) holds a working link. It works once, for
   INVITATION_EXPIRY_DAYS days, unless withdrawn or replaced: inviting the same address to the
   same council again withdraws the earlier invitation.
 - **A new person** gives their name and chooses a password (AUTH_PASSWORD_VALIDATORS); their
@@ -14,15 +16,15 @@ role at the council, and the person sets up their own account.
 - **Someone who has an account** (that address as their e-mail or username) signs in first, then
   accepts: the membership is added to their account. Anyone signed in as somebody else is asked
   to sign out; an address that already has a role at the council cannot be invited.
-- **The e-mail** leaves after the invitation is committed (nobody has a user to `notify` yet).
-  A failure is logged, and the invitations page says the e-mail was not sent.
+- **The e-mail** is queued as a task (`recommendations.tasks.send_invitation_email`) after the
+  invitation is committed (nobody has a user to `notify` yet); the worker sends it. A failure is
+  logged, and the invitations page says the e-mail was not sent.
 """
 
+import base64
 import datetime
 import hashlib
 import logging
-import secrets
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -33,6 +35,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .models import Council, Invitation, Membership, Role
 from .permissions import forget_roles, is_admin, managed_council_ids, manages_council
@@ -65,6 +68,14 @@ def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def make_token(invitation):
+    """The invitation's link token: unguessable without SECRET_KEY, made again from the row alone."""
+    created = invitation.created_at.astimezone(datetime.UTC).strftime("%Y%m%d%H%M%S%f")
+    value = f"{invitation.council_id}|{invitation.email}|{invitation.role}|{created}"
+    digest = salted_hmac("recommendations.invitations.token", value, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def accept_url(token):
     return reverse("recommendations:invitation-accept", args=[token])
 
@@ -89,28 +100,38 @@ def is_for(invitation, user):
 @transaction.atomic
 def invite(*, council, email, role, invited_by):
     """Invite `email` to `council` as `role`; returns (invitation, token). The e-mail goes after commit."""
-    token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation = Invitation(
         email=email,
         council=council,
         role=role,
-        token_hash=hash_token(token),
         invited_by=invited_by,
         created_at=now,
         expires_at=now + datetime.timedelta(days=settings.INVITATION_EXPIRY_DAYS),
     )
-    invitation.full_clean()
+    invitation.full_clean(exclude=["token_hash"])  # cleans the address too, which the token is made from
+    token = make_token(invitation)
+    invitation.token_hash = hash_token(token)
     Invitation.objects.pending(now).filter(council=council, email=invitation.email).update(
         withdrawn_at=now, withdrawn_by=invited_by
     )
     invitation.save()
-    transaction.on_commit(partial(send_invitation, invitation.pk, token))
+    transaction.on_commit(lambda: _queue_email(invitation.pk), robust=True)
     return invitation, token
 
 
-def send_invitation(invitation_pk, token):
+def _queue_email(invitation_pk):
+    from .tasks import send_invitation_email
+
+    send_invitation_email.enqueue(invitation_pk)
+
+
+def send_invitation(invitation_pk):
+    """E-mail the invitation its link (in the worker). Returns whether it was sent."""
     invitation = Invitation.objects.select_related("council", "invited_by").get(pk=invitation_pk)
+    if not invitation.is_pending or invitation.emailed_at:  # no longer wanted, or sent already
+        return False
+    token = make_token(invitation)
     context = {
         "invitation": invitation,
         "role": a_role(invitation.role),
@@ -123,8 +144,9 @@ def send_invitation(invitation_pk, token):
         EmailMessage(subject, body, to=[invitation.email]).send()
     except Exception:
         logger.exception("The e-mail for invitation %s could not be sent", invitation_pk)
-        return
+        return False
     Invitation.objects.filter(pk=invitation_pk).update(emailed_at=timezone.now())
+    return True
 
 
 @transaction.atomic

@@ -9,10 +9,11 @@
   Nobody is told about what they did themselves.
 - **Once:** each notification has a key naming its event and recipient (unique in the database),
   so the same event never notifies the same person twice, whoever or whatever triggers it again.
-- **After commit:** the notification row is written in the same transaction as the change; its
-  e-mail is sent only after that transaction commits (`transaction.on_commit`), and no lock is
-  held while the mail server is talked to: a notification is claimed by a conditional UPDATE,
-  sent, then marked sent or failed. A change that rolls back sends nothing.
+- **After commit, in the background:** the notification row is written in the same transaction as
+  the change; when that transaction commits (`transaction.on_commit`) a task is queued
+  (`recommendations.tasks.send_notification_emails`) and the worker sends the e-mail: no request
+  talks to the mail server. No lock is held while it does: a notification is claimed by a
+  conditional UPDATE, sent, then marked sent or failed. A change that rolls back sends nothing.
 - **Retried:** failures are recorded on the notification and logged, and `manage.py send_notifications`
   sends what is waiting or failed and what was left half-way by a crashed process, up to
   MAX_ATTEMPTS tries in all (each claim counts as one).
@@ -85,12 +86,19 @@ def notify(*, recipient, kind, key, subject, body, url="", council=None, base_ur
     if not created:
         return None
     if email == EmailState.PENDING:
-        # robust: a failure here is logged, never turned into an error for a change already committed.
-        transaction.on_commit(partial(deliver, [notification.pk], base_url=base_url), robust=True)
+        # robust: a failure to queue is logged, never turned into an error for a change already
+        # committed; `send_notifications` sends what was left waiting.
+        transaction.on_commit(partial(_queue_emails, [notification.pk], base_url), robust=True)
     return notification
 
 
-# Sending: claimed by a conditional UPDATE (no lock held while the mail server is talked to), sent,
+def _queue_emails(pks, base_url=None):
+    from .tasks import send_notification_emails
+
+    send_notification_emails.enqueue(pks, base_url=base_url)
+
+
+# Sending (in the worker, or `send_notifications`): claimed by a conditional UPDATE (no lock held while the mail server is talked to), sent,
 # then marked sent or failed. Each claim counts as a try, so a message that crashes its sender is
 # not tried for ever.
 

@@ -78,7 +78,10 @@ class CommitteeReport(models.Model):
     )
     snapshot = models.JSONField(null=True, blank=True, editable=False, help_text="The report's content, once issued")
     pdf = models.BinaryField(
-        null=True, blank=True, editable=False, help_text="The issued report's PDF, made on its first download"
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The issued report's PDF, made in the background when it is issued",
     )
 
     objects = CommitteeReportQuerySet.as_manager()
@@ -147,3 +150,47 @@ class CommitteeReport(models.Model):
             return readable(self.snapshot, slug=self.challenge.slug)
         snapshot = build_report_snapshot(challenge=self.challenge, cut_off=self.cut_off, previous=self.find_previous())
         return readable(snapshot)
+
+
+class PdfKind(models.TextChoices):
+    REPORT = "report", "Committee report"
+    PACK = "pack", "Progress review pack"
+
+
+class PdfStatus(models.TextChoices):
+    PREPARING = "preparing", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Could not be made"
+
+
+class PreparedPdf(models.Model):
+    """A PDF made in the background (reports.tasks): WeasyPrint takes seconds, so no request makes one.
+
+    `key` names what the PDF shows: an issued report (its bytes are then kept on the report itself,
+    `CommitteeReport.pdf`, with the frozen snapshot), a draft as its content stands (a digest of it, so
+    a changed draft gets a new PDF), or a challenge's progress review pack on one day."""
+
+    kind = models.CharField(max_length=10, choices=PdfKind.choices)
+    key = models.CharField(max_length=200)
+    challenge = models.ForeignKey(PeerChallenge, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(CommitteeReport, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=PdfStatus.choices, default=PdfStatus.PREPARING)
+    pdf = models.BinaryField(null=True, blank=True, editable=False, help_text="The PDF, once ready (drafts, packs)")
+    error = models.TextField(blank=True, help_text="Why the PDF could not be made")
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "prepared PDF"
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="one_prepared_pdf_per_key")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.key}: {self.get_status_display()}"
+
+    @property
+    def is_ready(self):
+        return self.status == PdfStatus.READY
+
+    @property
+    def has_failed(self):
+        return self.status == PdfStatus.FAILED

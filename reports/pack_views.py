@@ -2,12 +2,15 @@
 
 Coordinators of the challenge's council (and administrators) make it, as they make committee
 reports; its content is public information only, whoever downloads it. Anyone else signed in is
-refused (403); the public are sent to sign in. The PDF is rendered in the request for now.
+refused (403); the public are sent to sign in. The Word document is made in the request (python-docx
+takes tens of milliseconds); the PDF (WeasyPrint, seconds) is made in the background, one per
+challenge and day (reports.prepared), with a page saying it is being prepared until it is ready.
 """
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -15,10 +18,10 @@ from recommendations.models import PeerChallenge
 
 from .pack import pack_data
 from .pack_docx import pack_docx
-from .pdf import html_to_pdf, stylesheet
+from .prepared import pack_pdf
+from .views import pdf_not_ready, report_crumbs
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PACK_STYLESHEET = "reports/pack-pdf.css"
 
 
 class PackMixin(PermissionRequiredMixin):
@@ -52,9 +55,21 @@ class PackDocxView(PackMixin, View):
 
 class PackPdfView(PackMixin, View):
     def get(self, request, slug):
-        pack = self.get_pack()
-        html = render_to_string("reports/pack_pdf.html", {"pack": pack}, request=request)
-        pdf = html_to_pdf(
-            html, base_url=request.build_absolute_uri("/"), css=[stylesheet(), stylesheet(PACK_STYLESHEET)]
+        challenge = self.get_permission_object()
+        day = timezone.localdate()
+        pdf, prepared = pack_pdf(
+            challenge, day=day, base_url=request.build_absolute_uri("/"), retry="retry" in request.GET
         )
-        return self.download(pdf, "application/pdf", pack.filename("pdf"))
+        if pdf is None:
+            reports_url = reverse("reports:report-list", args=[challenge.slug])
+            return pdf_not_ready(
+                request,
+                prepared,
+                what="the progress review pack",
+                caption=f"{challenge.council.name}: {challenge.title}",
+                pdf_url=reverse("reports:pack-pdf", args=[challenge.slug]),
+                back_url=f"{reports_url}#pack",
+                back_label="Go back to committee reports",
+                crumbs=[*report_crumbs(challenge), ("Progress review pack", None)],
+            )
+        return self.download(pdf, "application/pdf", f"{challenge.slug}-progress-review-pack-{day:%Y-%m-%d}.pdf")

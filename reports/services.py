@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import CommitteeReport
+from .prepared import queue_issued_report_pdf
 from .snapshot import build_report_snapshot
 
 
@@ -29,9 +30,10 @@ def create_report(*, challenge, created_by, committee, meeting_date, cut_off, up
 
 
 @transaction.atomic
-def issue_report(*, report, issued_by):
+def issue_report(*, report, issued_by, base_url=None):
     """Freeze a draft: store its content, and what changed since the previous issued report, as its
-    snapshot. From then on the report is read from the snapshot only."""
+    snapshot. From then on the report is read from the snapshot only. Its PDF is made in the
+    background once this commits (reports.prepared); `base_url` makes its links absolute."""
     locked = (
         CommitteeReport.objects.select_for_update(of=("self",)).select_related("challenge__council").get(pk=report.pk)
     )
@@ -43,4 +45,5 @@ def issue_report(*, report, issued_by):
     locked.issued_at = timezone.now()
     locked.issued_by = issued_by
     locked.save(update_fields=["snapshot", "previous", "issued_at", "issued_by"])
+    queue_issued_report_pdf(locked, base_url=base_url)
     return locked

@@ -5,8 +5,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -20,8 +19,8 @@ from recommendations.models import PeerChallenge, UpdateRound
 from . import clock_data, indicator_data, open_data
 from .forms import CommitteeReportForm, initial_from_round
 from .models import CommitteeReport
-from .pdf import html_to_pdf, stylesheet
 from .permissions import readable_reports
+from .prepared import report_pdf
 from .services import ReportAlreadyIssued, create_report, issue_report
 
 
@@ -159,27 +158,36 @@ class ReportDetailView(BreadcrumbsMixin, ReportMixin, DetailView):
         return context
 
 
+def pdf_not_ready(request, prepared, **context):
+    """The page for a PDF the worker has not made yet, or could not make (reports.prepared): no
+    refresh of its own (WCAG 2.2.1), a link to try again. Never cached."""
+    response = render(request, "reports/pdf_preparing.html", {"prepared": prepared, **context})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class ReportPdfView(ReportMixin, View):
-    """The same report as a PDF, made from the same HTML by WeasyPrint."""
+    """The same report as a PDF, made from the same HTML by WeasyPrint in the background: an issued
+    report's when it is issued, a draft's when it is first asked for as it stands (reports.prepared).
+    Until it is ready, a page says it is being prepared."""
 
     def get(self, request, pk):
         report = self.get_report()
-        pdf = bytes(report.pdf) if report.is_issued and report.pdf else self.render_pdf(report)
+        pdf, prepared = report_pdf(report, base_url=request.build_absolute_uri("/"), retry="retry" in request.GET)
+        if pdf is None:
+            return pdf_not_ready(
+                request,
+                prepared,
+                what="the report",
+                caption=f"{report.challenge.council.name}: {report}",
+                pdf_url=reverse("reports:report-pdf", args=[report.pk]),
+                back_url=report.get_absolute_url(),
+                back_label="Go back to the report",
+                crumbs=[*report_crumbs(report.challenge), (str(report), report.get_absolute_url()), ("PDF", None)],
+            )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
         return response
-
-    def render_pdf(self, report):
-        """WeasyPrint takes seconds, so an issued (frozen) report keeps its PDF after the first download."""
-        html = render_to_string(
-            "reports/committeereport_pdf.html",
-            {"report": report, "content": report.content(), "challenge": report.challenge, "css": stylesheet()},
-            request=self.request,
-        )
-        pdf = html_to_pdf(html, base_url=self.request.build_absolute_uri("/"))
-        if report.is_issued:
-            CommitteeReport.objects.filter(pk=report.pk, pdf__isnull=True).update(pdf=pdf)
-        return pdf
 
 
 class ReportIssueView(BreadcrumbsMixin, ReportMixin, TemplateView):
@@ -211,7 +219,9 @@ class ReportIssueView(BreadcrumbsMixin, ReportMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         try:
-            report = issue_report(report=self.get_report(), issued_by=request.user)
+            report = issue_report(
+                report=self.get_report(), issued_by=request.user, base_url=request.build_absolute_uri("/")
+            )
         except ReportAlreadyIssued:
             return self.already_issued()
         messages.success(request, "Report issued. Its figures are now fixed as they were at the cut-off date")

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from recommendations.models import EvidenceFile, Invitation, UpdateRound
+from reports.models import PreparedPdf
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +38,9 @@ def test_admin_lists_add_forms_and_search_work_on_the_stockport_data(client, sup
         assert client.get(reverse(f"{name}_changelist")).status_code == 200, model
         assert client.get(reverse(f"{name}_changelist"), {"q": "Stockport"}).status_code == 200, model
         # Update rounds and invitations are made from their own pages, which e-mail people, and evidence
-        # files are uploaded from the progress update page, which checks them: the admin refuses to add one.
-        expected = 403 if model in (UpdateRound, Invitation, EvidenceFile) else 200
+        # files are uploaded from the progress update page, which checks them; prepared PDFs are queued by
+        # the pages that ask for them: the admin refuses to add one.
+        expected = 403 if model in (UpdateRound, Invitation, EvidenceFile, PreparedPdf) else 200
         assert client.get(reverse(f"{name}_add")).status_code == expected, model
 
 

@@ -19,6 +19,7 @@ rolled back, so every role meets the same data.
 
 PDFs: WeasyPrint takes seconds, so `html_to_pdf` is replaced by a stub returning the HTML it was
 given: the access rule is the view's, and the leak check reads what would have gone into the PDF.
+The worker makes PDFs (reports.prepared): the world's are made once it is built, so the views serve them.
 """
 
 import csv
@@ -65,10 +66,12 @@ from recommendations.tests.factories import (
     ThemeFactory,
     UserFactory,
 )
+from recommendations.tests.tasks import run_tasks
 from recommendations.tests.test_exchange import IMPORT_COLUMNS, csv_upload, stash_pending_import
 from recommendations.tests.test_plan_management import action_data, edit_data
 from recommendations.tests.test_progress_updates import form_data as update_form_data
 from reports.models import CommitteeReport
+from reports.prepared import pack_pdf, report_pdf
 from reports.tests.factories import CommitteeReportFactory, issued_report
 from reviews.indicator_import import default_area
 from reviews.models import Indicator, IndicatorValue
@@ -195,8 +198,7 @@ def evidence_pdf(name):
 
 @pytest.fixture
 def world(db, monkeypatch, settings, tmp_path):
-    monkeypatch.setattr("reports.views.html_to_pdf", lambda html, base_url=None: html.encode("utf-8"))
-    monkeypatch.setattr("reports.pack_views.html_to_pdf", lambda html, base_url=None, css=(): html.encode("utf-8"))
+    monkeypatch.setattr("reports.prepared.html_to_pdf", lambda html, base_url=None, css=(): html.encode("utf-8"))
     settings.MEDIA_ROOT = tmp_path / "media"  # the evidence files the matrix stores
     council_a = CouncilFactory(name="Anytown Council")
     lead = UserFactory(username="lena-lead", first_name="Lena", last_name="Lead", roles=[(council_a, OFFICER)])
@@ -218,6 +220,12 @@ def world(db, monkeypatch, settings, tmp_path):
     theirs = personal_notification(b.coordinator)
     a.notification = lambda: mine.get(getattr(world.signed_in, "pk", None), theirs).pk
     b.notification = lambda: theirs.pk
+    for side in (a, b):  # each PDF, made by the worker
+        report_pdf(side.draft_report)
+        report_pdf(side.issued_report)
+        pack_pdf(side.challenge)
+    run_tasks(commit=True)
+    mail.outbox.clear()  # what building the world told people is not under test
     return world
 
 
@@ -1058,7 +1066,7 @@ POSTS = [
         lambda s: [],
         "public",
         lambda s, c: {"email": s.coordinator.email},
-        lambda s, c: any(s.coordinator.email in message.to for message in mail.outbox),
+        lambda s, c: run_tasks(commit=True) and any(s.coordinator.email in message.to for message in mail.outbox),
     ),
     Post(
         "recommendations:notification-mark-all-read",

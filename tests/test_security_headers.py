@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from recommendations.tests.factories import PeerChallengeFactory
+from recommendations.tests.tasks import run_tasks
 from reports.tests.factories import CommitteeReportFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,9 +134,11 @@ def test_every_page_sent_to_a_signed_in_user_is_private_and_not_stored(client, o
 
 @pytest.mark.django_db
 def test_staff_downloads_are_private_and_not_stored(client, coordinator, challenge, monkeypatch):
-    monkeypatch.setattr("reports.views.html_to_pdf", lambda html, base_url=None: b"%PDF-1.7 stub")
+    monkeypatch.setattr("reports.prepared.html_to_pdf", lambda html, base_url=None: b"%PDF-1.7 stub")
     draft = CommitteeReportFactory(challenge=challenge)
     client.force_login(coordinator)
+    client.get(reverse("reports:report-pdf", args=[draft.pk]))  # the draft's PDF is made by the worker
+    run_tasks(commit=True)
 
     downloads = [
         reverse("recommendations:action-plan-export-csv", args=[challenge.slug]),

@@ -37,6 +37,7 @@ from .factories import (
     UserFactory,
 )
 from .queries import SIGNED_IN_QUERIES, count_queries
+from .tasks import run_tasks
 from .test_exchange import IMPORT_COLUMNS, csv_upload
 from .test_progress_updates import form_data, update_url
 
@@ -48,7 +49,9 @@ MARK_ALL_READ_URL = reverse("recommendations:notification-mark-all-read")
 
 
 def emails():
-    """{address: [subjects]} of the e-mails sent so far."""
+    """{address: [subjects]} of the e-mails sent so far, once the worker has run the queued tasks
+    (requests and services only queue them: recommendations.tasks)."""
+    run_tasks()
     sent = {}
     for message in mail.outbox:
         for address in message.to:
@@ -284,6 +287,7 @@ def test_the_email_says_hello_links_to_the_page_and_to_the_settings(
 
     with django_capture_on_commit_callbacks(execute=True):
         write_update(action, officer)
+    run_tasks()
 
     message = mail.outbox[0]
     assert message.body.startswith("Dear Cora Coordinator,")
@@ -304,6 +308,8 @@ def test_nothing_is_emailed_before_the_change_commits(action, officer, coordinat
         assert told(coordinator).get().email == EmailState.PENDING
 
     assert len(callbacks) == 1
+    assert mail.outbox == []  # queued for the worker
+    run_tasks()
     assert len(mail.outbox) == 1
     assert told(coordinator).get().email == EmailState.SENT
 
@@ -370,6 +376,8 @@ def test_no_email_is_sent_while_a_transaction_or_row_lock_is_open(officer, other
         approve_update(update=update, coordinator=coordinator)
         action.refresh_from_db()
         change_action(action=action, author=coordinator, seen_version=action.version, lead_officer=other_officer)
+        assert in_transaction == []  # queued on commit, sent by the worker
+        run_tasks()
 
     assert len(in_transaction) >= 4  # assigned, awaiting, approved, reassigned (old and new lead)
     assert not any(in_transaction)
@@ -404,9 +412,10 @@ def test_a_failed_email_is_recorded_and_logged_and_send_notifications_sends_it(
     with (
         mock.patch("django.core.mail.EmailMessage.send", side_effect=ConnectionRefusedError("SMTP server is down")),
         caplog.at_level(logging.ERROR, logger="recommendations.notifications"),
-        django_capture_on_commit_callbacks(execute=True),
     ):
-        write_update(action, officer)
+        with django_capture_on_commit_callbacks(execute=True):
+            write_update(action, officer)
+        run_tasks()  # the worker tries to send it
 
     failed = told(coordinator).get()
     assert (failed.email, failed.email_attempts) == (EmailState.FAILED, 1)
@@ -538,6 +547,7 @@ def test_someone_without_an_email_address_is_told_in_the_app(action, officer, dj
 
     with django_capture_on_commit_callbacks(execute=True):
         write_update(action, officer)
+    run_tasks()
 
     assert mail.outbox == []
     assert told(coordinator).get().email == EmailState.NOT_WANTED

@@ -35,6 +35,7 @@ from .factories import (
     UserFactory,
 )
 from .queries import count_queries
+from .tasks import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -243,6 +244,7 @@ def test_opening_a_round_asks_each_lead_once_after_commit(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("round-create", plan["challenge"].slug), round_data(chosen))
+    run_tasks()  # the worker sends what the commit queued
 
     update_round = UpdateRound.objects.get()
     assert response.status_code == 302 and response["Location"] == update_round.get_absolute_url()
@@ -435,6 +437,7 @@ def test_a_reminder_goes_to_the_outstanding_leads_once_a_day(
         first = client.post(url("round-remind", open_round.pk))
     with django_capture_on_commit_callbacks(execute=True):
         second = client.post(url("round-remind", open_round.pk))
+    run_tasks()
 
     assert first.status_code == second.status_code == 302
     assert flash(first) == ["Reminder sent to Owen Other"]
@@ -735,6 +738,7 @@ def test_the_leads_email_links_to_their_round_page(
         update_round = rounds.open_round(
             challenge=plan["challenge"], by=coordinator, title=TITLE, deadline=timezone.localdate()
         )
+    run_tasks()
     message = next(message for message in mail.outbox if message.to == [officer.email])
     path = re.search(r"https?://[^/\s]+(/\S+)", message.body)[1]
     client.force_login(officer)

@@ -24,6 +24,7 @@ from recommendations.tests.factories import (
     ProgressUpdateFactory,
     RecommendationFactory,
 )
+from recommendations.tests.tasks import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,7 @@ def test_each_lead_gets_one_email_listing_their_actions_after_commit(
         update_round = open_round(plan, coordinator)
         assert mail.outbox == []  # nothing before the transaction commits
     assert len(callbacks) == 2
+    run_tasks()  # the worker sends what the commit queued
     assert sorted(message.to[0] for message in mail.outbox) == sorted([officer.email, other_officer.email])
     olivia = next(message for message in mail.outbox if message.to == [officer.email])
     assert "1.1" in olivia.body and "1.2" in olivia.body and "1.3" not in olivia.body

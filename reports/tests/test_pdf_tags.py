@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from recommendations.models import Status
 from recommendations.tests.factories import ActionFactory, ProgressUpdateFactory, RecommendationFactory
+from recommendations.tests.tasks import run_tasks
 
 from .factories import CUT_OFF, CommitteeReportFactory, issued_report, plan_with_history
 
@@ -27,9 +28,15 @@ PDF_CALL = re.compile(r"\b(html_to_pdf|write_pdf)\(")
 # Module (from the project's root) -> the PDFs it makes.
 PRODUCERS = {
     "reports/pdf.py": {"(the one place WeasyPrint is called, with pdf_tags=True)"},
-    "reports/views.py": {"committee report (draft)", "committee report (issued)"},
-    "reports/pack_views.py": {"progress review pack"},
+    "reports/prepared.py": {"committee report (draft)", "committee report (issued)", "progress review pack"},
 }
+
+
+def made_in_the_background(client, url):
+    """The PDF at `url` once the worker has made it: the first request queues it (reports.prepared)."""
+    client.get(url)
+    run_tasks(commit=True)
+    return client.get(url)
 
 
 def make_committee_report(client, coordinator, issued):
@@ -41,7 +48,7 @@ def make_committee_report(client, coordinator, issued):
         report = CommitteeReportFactory(challenge=plan.challenge, cut_off=CUT_OFF)
         title = f"{report.document_title} (draft)"
     client.force_login(coordinator)
-    return client.get(reverse("reports:report-pdf", args=[report.pk])), title
+    return made_in_the_background(client, reverse("reports:report-pdf", args=[report.pk])), title
 
 
 def make_pack(client, coordinator):
@@ -52,7 +59,7 @@ def make_pack(client, coordinator):
     challenge = action.recommendation.challenge
     client.force_login(coordinator)
     title = f"{challenge.council.name}: {challenge.title} – Progress review pack"
-    return client.get(reverse("reports:pack-pdf", args=[challenge.slug])), title
+    return made_in_the_background(client, reverse("reports:pack-pdf", args=[challenge.slug])), title
 
 
 PDFS = {

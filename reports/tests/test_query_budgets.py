@@ -54,7 +54,7 @@ PUBLIC = {
     "issued report PDF": (
         lambda c: reverse("reports:report-pdf", args=[issued(c).pk]),
         2,
-    ),  # the first download also keeps the PDF
+    ),  # the report, and its PDF's state (made by the worker: this is the page saying it is being prepared)
     # Open data: two more for the actions' links (what they also answer, what they depend on).
     "open data page": (lambda c: reverse("reports:open-data", args=[c.slug]), 5),
     "CSV": (lambda c: reverse("reports:open-data-csv", args=[c.slug]), 5),
@@ -65,7 +65,9 @@ SIGNED_IN_ONLY = {
     # A draft: one more for what each action depends on (waiting on, as of the cut-off), and two more for
     # the public indicators (their figures; the recommendations and themes they are linked to).
     "draft report": (lambda c: draft(c).get_absolute_url(), 13),
-    "draft report PDF": (lambda c: reverse("reports:report-pdf", args=[draft(c).pk]), 13),
+    # The draft's PDF is keyed by a digest of its content (the draft's 13), then its row is looked up,
+    # made, and older versions dropped (4): the first request, whose page says it is being prepared.
+    "draft report PDF": (lambda c: reverse("reports:report-pdf", args=[draft(c).pk]), 17),
     "create form": (lambda c: reverse("reports:report-create", args=[c.slug]), 1),
     "issue confirmation": (lambda c: reverse("reports:report-issue", args=[draft(c).pk]), 2),
 }

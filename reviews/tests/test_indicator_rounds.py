@@ -14,6 +14,7 @@ from recommendations.models import Notification, NotificationKind, UpdateRound
 from recommendations.roles import COORDINATOR, OFFICER, SCRUTINY_MEMBER
 from recommendations.tests.factories import ActionFactory, CouncilFactory, PeerChallengeFactory, UserFactory
 from recommendations.tests.queries import count_queries
+from recommendations.tests.tasks import run_tasks
 from reviews.indicator_rounds import NO_OWNER, figures_due
 from reviews.models import Frequency
 
@@ -95,6 +96,7 @@ def test_owners_are_asked_once_when_a_round_opens(
 
     with django_capture_on_commit_callbacks(execute=True):
         update_round = open_round(challenge, coordinator)
+    run_tasks()  # the worker sends what the commit queued
 
     asked = Notification.objects.filter(key__startswith="round-opened-indicators:")
     assert [(n.recipient, n.kind) for n in asked] == [(officer, NotificationKind.ROUND_OPENED)]

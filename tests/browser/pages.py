@@ -376,9 +376,15 @@ NOT_PAGES = {
     "recommendations:action-plan-csv": "a CSV download of the action plan table",
     "recommendations:start": "a redirect to the page for the user's role",
     "recommendations:action-plan-export-xlsx": "an Excel download",
-    "reports:report-pdf": "a PDF download of the report page",
+    "reports:report-pdf": (
+        "a PDF download of the report page; until the worker has made it, a page saying it is being "
+        "prepared, checked in tests/browser/test_pdf_preparing.py"
+    ),
     "reports:pack-docx": "the progress review pack, a Word download (offered on the committee reports page)",
-    "reports:pack-pdf": "the progress review pack, a PDF download (offered on the committee reports page)",
+    "reports:pack-pdf": (
+        "the progress review pack, a PDF download (offered on the committee reports page); its being-prepared "
+        "page is checked in tests/browser/test_pdf_preparing.py"
+    ),
     "reports:open-data-csv": "a CSV file",
     "reports:open-data-milestones-csv": "a CSV file (the CPC clock)",
     "reports:open-data-milestones-json": "a JSON file (the CPC clock)",

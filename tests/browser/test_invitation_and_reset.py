@@ -12,12 +12,15 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
+from recommendations.tests.tasks import run_tasks
+
 from .a11y import assert_accessible
 
 NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
 
 
 def link_in_last_email(to):
+    run_tasks()  # the worker sends the e-mail the request queued
     message = mail.outbox[-1]
     assert message.to == [to]
     return re.search(r"https?://\S+", message.body).group(0)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from recommendations.roles import OFFICER
+from recommendations.tests.tasks import run_tasks
 
 from .a11y import assert_accessible
 
@@ -18,6 +19,7 @@ TITLE = "Quarter 3 2024/25 – for scrutiny on 14 March 2025"
 
 
 def link_in_email(recipient):
+    run_tasks()  # the worker sends the e-mails requests queued
     messages = [message for message in mail.outbox if message.to == [recipient.email]]
     assert len(messages) == 1, f"{recipient.username} got {len(messages)} e-mails"
     return re.search(r"https?://[^/\s]+(/rounds/\d+/my-updates/)", messages[0].body)[1]
@@ -38,6 +40,7 @@ def test_a_whole_update_round(stockport, signed_in_page, officer, other_officer,
     tess_action = challenge.recommendations.get(number=1).actions.get(reference="1.5")
     tess_action.lead_officer = tess
     tess_action.save(update_fields=["lead_officer"])
+    run_tasks()  # what setting up queued, sent before the outbox is cleared
     mail.outbox.clear()
 
     # The coordinator opens a round from the challenge's page.
@@ -97,9 +100,11 @@ def test_a_whole_update_round(stockport, signed_in_page, officer, other_officer,
         )
         coordinator.screenshot(path=str(artifacts / "screenshots" / f"round-dashboard-{width}.png"), full_page=True)
     coordinator.set_viewport_size({"width": 1280, "height": 800})
+    run_tasks()  # what setting up queued, sent before the outbox is cleared
     mail.outbox.clear()
     coordinator.get_by_role("button", name="Send a reminder to the 1 lead with actions outstanding").click()
     expect(success(coordinator)).to_have_text(re.compile("Reminder sent to Tess Third"))
+    run_tasks()  # the worker sends the reminder the request queued
     assert [message.to for message in mail.outbox] == [[tess.email]]
     expect(coordinator.get_by_role("button", name=re.compile("Send a reminder"))).to_have_count(0)
 

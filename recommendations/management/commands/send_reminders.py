@@ -38,7 +38,7 @@ from recommendations.models import (
     ProgressUpdate,
     display_name,
 )
-from recommendations.notifications import notify, wants_email
+from recommendations.notifications import deliver, notify, wants_email
 
 DUE_WITHIN_DAYS = 14
 QUIET_DAYS = 30
@@ -133,13 +133,16 @@ def digest_key(officer, now):
 
 def send_digest(digest, *, now, base_url):
     """Record one digest as the lead's notification, unless another run got there first; its e-mail
-    goes when this transaction commits, after the lock below is released. The notification, or None."""
+    goes when this transaction commits, after the lock below is released: this command (not a
+    request) sends it itself, to report on it; the task queued on commit then finds it sent (each
+    e-mail is claimed once). Inside a caller's transaction it is left to that task. The notification,
+    or None."""
     with transaction.atomic():
         # Lock the officer so that two runs at once cannot both record a digest.
         get_user_model().objects.select_for_update().filter(pk=digest.officer.pk).first()
         if reminded_recently([digest.officer], now):
             return None
-        return notify(
+        notification = notify(
             recipient=digest.officer,
             kind=NotificationKind.UPDATES_DUE,
             key=digest_key(digest.officer, now),
@@ -148,6 +151,9 @@ def send_digest(digest, *, now, base_url):
             url=reverse("recommendations:my-actions"),
             base_url=base_url,
         )
+    if notification is not None and not transaction.get_connection().in_atomic_block:
+        deliver([notification.pk], base_url=base_url)
+    return notification
 
 
 def date_option(value):
