@@ -10,11 +10,13 @@ after the request's transaction commits, and the page says so, with a link to tr
 - **Drafts** change with the plan: a draft's PDF is keyed by a digest of what it says (its snapshot
   as built now, with its title, committee and dates), so a changed draft gets a new PDF and the
   old one is dropped.
-- **Packs:** one per challenge and day (the pack says "as at" the day); older days are dropped.
+- **Packs:** keyed by the day (the pack says "as at" the day) and a digest of what it says, so a
+  pack asked for after an update is published is made again; older ones are dropped.
 - **Failures** are logged with their traceback (by the task and by django-tasks) and recorded on the
   row: the page says the PDF could not be made, and trying again queues it again.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -57,7 +59,16 @@ def draft_key(report):
 
 
 def pack_key(challenge, day):
-    return f"pack:{challenge.pk}:{day:%Y-%m-%d}"
+    """The day, and a digest of everything the pack says (as the Word file would say it now), so
+    that an update published during the day makes a new PDF, as it makes a new Word file."""
+    from .pack import pack_data
+
+    content = json.dumps(dataclasses.asdict(pack_data(challenge, as_of=day)), sort_keys=True, default=str)
+    return f"pack:{challenge.pk}:{day:%Y-%m-%d}:{hashlib.sha256(content.encode()).hexdigest()}"
+
+
+def pack_day(key):
+    return datetime.date.fromisoformat(key.split(":")[2])
 
 
 # Asking for a PDF.
@@ -93,7 +104,7 @@ def request_pdf(*, kind, key, challenge, report=None, base_url=None, retry=False
 
 
 def _drop_superseded(prepared):
-    """A draft's earlier versions, and a challenge's packs of earlier days, are not asked for again."""
+    """A draft's earlier versions, and a challenge's earlier packs, are not asked for again."""
     if prepared.kind == PdfKind.REPORT and prepared.key.startswith("draft:"):
         PreparedPdf.objects.filter(kind=PdfKind.REPORT, report_id=prepared.report_id, key__startswith="draft:").exclude(
             pk=prepared.pk
@@ -182,7 +193,7 @@ def make(prepared_pk, base_url=None):
         return False
     try:
         if prepared.kind == PdfKind.PACK:
-            day = datetime.date.fromisoformat(prepared.key.rsplit(":", 1)[1])
+            day = pack_day(prepared.key)
             pdf = render_pack_pdf(prepared.challenge, day, base_url)
         else:
             pdf = render_report_pdf(prepared.report, base_url)

@@ -208,6 +208,29 @@ def test_a_changed_draft_gets_a_new_pdf(client, coordinator, draft):
     assert PreparedPdf.objects.filter(report=draft).count() == 1  # the old version is dropped
 
 
+def test_the_pack_pdf_is_made_again_once_an_update_is_published(client, coordinator, draft):
+    """The Word file is made in the request, as things stand; the PDF follows it the same day."""
+    client.force_login(coordinator)
+    url = reverse("reports:pack-pdf", args=[draft.challenge.slug])
+    assert preparing_page(client.get(url))
+    run_tasks(commit=True)
+    first = client.get(url)
+    assert is_pdf(first)
+    assert is_pdf(client.get(url)) and queued_tasks() == []  # unchanged: the same PDF, nothing queued
+
+    action = ActionFactory(recommendation=RecommendationFactory(challenge=draft.challenge), status=Status.ON_TRACK)
+    ProgressUpdateFactory(action=action, status=Status.ON_TRACK, text="Published after the first pack", published=True)
+
+    assert preparing_page(client.get(url))
+    run_tasks(commit=True)
+    second = client.get(url)
+    assert is_pdf(second)
+    assert "Published after the first pack" in "".join(
+        page.extract_text() for page in PdfReader(BytesIO(second.content)).pages
+    )
+    assert PreparedPdf.objects.filter(challenge=draft.challenge, kind="pack").count() == 1  # the old one is dropped
+
+
 def test_a_pdf_that_could_not_be_made_is_logged_and_can_be_tried_again(client, coordinator, draft, caplog):
     client.force_login(coordinator)
     url = reverse("reports:report-pdf", args=[draft.pk])
